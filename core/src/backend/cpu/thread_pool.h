@@ -1,0 +1,36 @@
+// pthreadpool behind a small RAII type, with a parallel_for over row tiles.
+#pragma once
+
+#include <pthreadpool.h>
+
+#include <cstddef>
+
+namespace cappy::cpu {
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads);  // 0 = one per hardware thread
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  pthreadpool_t get() const { return pool_; }
+  int threads() const;
+
+  // Calls f(begin, end) over [0, n) in tiles of `tile`, on every thread.
+  template <class F>
+  void parallel_for(std::size_t n, std::size_t tile, F&& f) const {
+    if (n == 0) return;
+    pthreadpool_parallelize_1d_tile_1d(
+        pool_,
+        [](void* ctx, std::size_t begin, std::size_t count) {
+          (*static_cast<F*>(ctx))(begin, begin + count);
+        },
+        &f, n, tile < 1 ? 1 : tile, 0);
+  }
+
+ private:
+  pthreadpool_t pool_ = nullptr;
+};
+
+}  // namespace cappy::cpu

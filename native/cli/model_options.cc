@@ -1,0 +1,26 @@
+#include "model_options.h"
+
+namespace cappy::cli {
+
+void ModelOptions::add_to(CLI::App& cmd) {
+  cmd.add_option("--model", model, "HF checkpoint directory (config.json, model.safetensors, tokenizer)")
+      ->required();
+  cmd.add_option("--threads", threads, "CPU threads (0 = all hardware threads)")
+      ->check(CLI::Range(0, 1024));
+  cmd.add_option("--batch-size", batch_size, "most pairs per forward pass")
+      ->check(CLI::Range(1, 4096));
+}
+
+std::unique_ptr<Scorer> ModelOptions::load() const {
+  LoadOptions o;
+  o.threads = threads;
+  return Scorer::load(model, o);
+}
+
+ScoreOptions ModelOptions::score_options() const {
+  ScoreOptions o;
+  o.batch_size = batch_size;
+  return o;
+}
+
+}  // namespace cappy::cli

@@ -1,0 +1,22 @@
+// Options every model-running subcommand shares, and loading from them.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "cappy/cappy.h"
+
+namespace cappy::cli {
+
+struct ModelOptions {
+  std::string model;
+  int threads = 0;
+  int batch_size = 16;
+
+  void add_to(CLI::App& cmd);
+  std::unique_ptr<Scorer> load() const;
+  ScoreOptions score_options() const;
+};
+
+}  // namespace cappy::cli
