@@ -23,6 +23,15 @@ struct PairTemplate {
   std::vector<std::int32_t> pair_prefix, pair_middle, pair_suffix;
   std::int32_t type_a = 0;         // type id of A and the specials before/around it
   std::int32_t type_b = 0;         // type id of B and the specials after it
+  // Per-special type ids where a TemplateProcessing gives them; an empty list
+  // means: single specials and A-side pair specials type_a, pair_suffix type_b.
+  std::vector<std::int32_t> single_prefix_types, single_suffix_types;
+  std::vector<std::int32_t> pair_prefix_types, pair_middle_types, pair_suffix_types;
+  std::int32_t single_type = 0;    // type id of the text in a single encoding
+
+  // The two families' templates (cls/sep are token ids).
+  static PairTemplate roberta(std::int32_t cls, std::int32_t sep);
+  static PairTemplate bert(std::int32_t cls, std::int32_t sep);
   // Special-token counts, used by truncation to compute the budget.
   std::size_t added_single() const { return single_prefix.size() + single_suffix.size(); }
   std::size_t added_pair() const {

@@ -1,0 +1,24 @@
+// The settings the tokenizers take from an HF checkpoint's
+// tokenizer_config.json (absent file: HF's defaults).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "util/mapped_file.h"  // read_text_file, file_exists
+
+namespace cappy {
+
+struct TokenizerConfig {
+  bool do_lower_case = true;
+  std::optional<bool> strip_accents;  // unset: follows do_lower_case
+  bool tokenize_chinese_chars = true;
+  bool add_prefix_space = false;
+  std::size_t model_max_length = 0;  // 0 when unset (HF writes ~1e30 for "unset")
+};
+
+// Reads <directory>/tokenizer_config.json if it exists. Throws Error naming
+// the file and field when it is malformed.
+TokenizerConfig read_tokenizer_config(const std::string& directory);
+
+}  // namespace cappy

@@ -1,0 +1,331 @@
+// HF tokenizer.json: the model, its added tokens, normalizer, pre-tokenizer
+// and post-processor, for the pipelines this runtime implements. Anything
+// else is refused with the field that names it, so a checkpoint never gets
+// silently different ids.
+#include <nlohmann/json.hpp>
+
+#include "cappy/cappy.h"
+#include "tokenize/byte_level_bpe_tokenizer.h"
+#include "tokenize/loaders.h"
+#include "tokenize/wordpiece_tokenizer.h"
+
+namespace cappy {
+namespace {
+
+using nlohmann::json;
+
+struct Context {
+  std::string path;
+  [[noreturn]] void fail(const std::string& field, const std::string& message) const {
+    throw Error(path + ": " + field + ": " + message);
+  }
+};
+
+std::string type_of(const json& object) {
+  const auto it = object.find("type");
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool get_bool(const json& object, const char* key, bool fallback, const Context& ctx, const std::string& where) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) ctx.fail(where + "." + key, "not a boolean");
+  return it->get<bool>();
+}
+
+// Optional string; empty when null or absent.
+std::string get_string(const json& object, const char* key, const Context& ctx, const std::string& where) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return {};
+  if (!it->is_string()) ctx.fail(where + "." + key, "not a string");
+  return it->get<std::string>();
+}
+
+Vocab read_vocab(const json& model, const Context& ctx) {
+  const auto it = model.find("vocab");
+  if (it == model.end() || !it->is_object()) ctx.fail("model.vocab", "not an object of token -> id");
+  Vocab vocab;
+  for (const auto& [token, id] : it->items()) {
+    if (!id.is_number_integer() || id.get<std::int64_t>() < 0 || id.get<std::int64_t>() > INT32_MAX) {
+      ctx.fail("model.vocab", "token \"" + token + "\" has no valid id");
+    }
+    vocab.add(token, id.get<std::int32_t>());
+  }
+  return vocab;
+}
+
+std::vector<std::pair<std::string, std::string>> read_merges(const json& model, const Context& ctx) {
+  const auto it = model.find("merges");
+  if (it == model.end() || !it->is_array()) ctx.fail("model.merges", "not an array");
+  std::vector<std::pair<std::string, std::string>> merges;
+  merges.reserve(it->size());
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const json& merge = (*it)[i];
+    const std::string where = "model.merges[" + std::to_string(i) + "]";
+    // Older files write "a b"; newer ones ["a", "b"] (tokens may contain spaces).
+    if (merge.is_string()) {
+      const std::string& s = merge.get_ref<const std::string&>();
+      const std::size_t space = s.find(' ');
+      if (space == std::string::npos || s.find(' ', space + 1) != std::string::npos) {
+        ctx.fail(where, "not two tokens separated by one space");
+      }
+      merges.emplace_back(s.substr(0, space), s.substr(space + 1));
+    } else if (merge.is_array() && merge.size() == 2 && merge[0].is_string() && merge[1].is_string()) {
+      merges.emplace_back(merge[0].get<std::string>(), merge[1].get<std::string>());
+    } else {
+      ctx.fail(where, "not a merge");
+    }
+  }
+  return merges;
+}
+
+std::vector<AddedToken> read_added_tokens(const json& root, const Context& ctx) {
+  std::vector<AddedToken> tokens;
+  const auto it = root.find("added_tokens");
+  if (it == root.end() || it->is_null()) return tokens;
+  if (!it->is_array()) ctx.fail("added_tokens", "not an array");
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const json& entry = (*it)[i];
+    const std::string where = "added_tokens[" + std::to_string(i) + "]";
+    if (!entry.is_object()) ctx.fail(where, "not an object");
+    AddedToken token;
+    token.content = get_string(entry, "content", ctx, where);
+    const auto id = entry.find("id");
+    if (id == entry.end() || !id->is_number_integer() || id->get<std::int64_t>() < 0 ||
+        id->get<std::int64_t>() > INT32_MAX) {
+      ctx.fail(where + ".id", "missing or not a valid id");
+    }
+    token.id = id->get<std::int32_t>();
+    token.single_word = get_bool(entry, "single_word", false, ctx, where);
+    token.lstrip = get_bool(entry, "lstrip", false, ctx, where);
+    token.rstrip = get_bool(entry, "rstrip", false, ctx, where);
+    token.special = get_bool(entry, "special", false, ctx, where);
+    // HF's default: special tokens are matched in the raw text.
+    token.normalized = get_bool(entry, "normalized", !token.special, ctx, where);
+    tokens.push_back(std::move(token));
+  }
+  return tokens;
+}
+
+std::int32_t single_id(const json& pair, const std::string& where, const Context& ctx) {
+  // RobertaProcessing / BertProcessing write ["</s>", 2].
+  if (!pair.is_array() || pair.size() != 2 || !pair[1].is_number_integer()) ctx.fail(where, "not [token, id]");
+  return pair[1].get<std::int32_t>();
+}
+
+// TemplateProcessing's "pair" (or "single") list split around $A and $B.
+void read_template(const json& processor, PairTemplate& t, const Context& ctx) {
+  const auto specials = processor.find("special_tokens");
+  const auto ids_of = [&](const std::string& name, const std::string& where) {
+    if (specials == processor.end() || !specials->contains(name)) ctx.fail(where, "unknown special token " + name);
+    const json& ids = (*specials)[name]["ids"];
+    if (!ids.is_array()) ctx.fail("post_processor.special_tokens." + name + ".ids", "not an array");
+    return ids.get<std::vector<std::int32_t>>();
+  };
+  for (const char* which : {"single", "pair"}) {
+    const bool is_pair = std::string(which) == "pair";
+    const auto list = processor.find(which);
+    if (list == processor.end() || !list->is_array()) ctx.fail(std::string("post_processor.") + which, "not an array");
+    // Specials go to the group after the last sequence seen.
+    std::vector<std::int32_t>* groups[3][2] = {
+        {is_pair ? &t.pair_prefix : &t.single_prefix, is_pair ? &t.pair_prefix_types : &t.single_prefix_types},
+        {is_pair ? &t.pair_middle : &t.single_suffix, is_pair ? &t.pair_middle_types : &t.single_suffix_types},
+        {&t.pair_suffix, &t.pair_suffix_types}};
+    int sequences_seen = 0;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const json& item = (*list)[i];
+      const std::string where = std::string("post_processor.") + which + "[" + std::to_string(i) + "]";
+      if (item.contains("SpecialToken")) {
+        const json& special = item["SpecialToken"];
+        const std::vector<std::int32_t> ids = ids_of(special.value("id", ""), where);
+        const std::int32_t type = special.value("type_id", 0);
+        groups[sequences_seen][0]->insert(groups[sequences_seen][0]->end(), ids.begin(), ids.end());
+        groups[sequences_seen][1]->insert(groups[sequences_seen][1]->end(), ids.size(), type);
+      } else if (item.contains("Sequence")) {
+        const json& sequence = item["Sequence"];
+        const std::string id = sequence.value("id", "");
+        const std::int32_t type = sequence.value("type_id", 0);
+        const char* expected = sequences_seen == 0 ? "A" : "B";
+        if (id != expected || sequences_seen == (is_pair ? 2 : 1)) {
+          ctx.fail(where, "templates other than $A then $B are not supported");
+        }
+        if (!is_pair) {
+          t.single_type = type;
+        } else if (sequences_seen == 0) {
+          t.type_a = type;
+        } else {
+          t.type_b = type;
+        }
+        ++sequences_seen;
+      } else {
+        ctx.fail(where, "neither SpecialToken nor Sequence");
+      }
+    }
+    if (sequences_seen != (is_pair ? 2 : 1)) ctx.fail(std::string("post_processor.") + which, "missing $A or $B");
+  }
+}
+
+PairTemplate read_post_processor(const json& root, const Context& ctx) {
+  PairTemplate t;  // no post-processor: no special tokens
+  const auto it = root.find("post_processor");
+  if (it == root.end() || it->is_null()) return t;
+  const json* processor = &*it;
+  if (type_of(*processor) == "Sequence") {
+    // Newer files chain ByteLevel (offsets only) with the real processor.
+    const json* found = nullptr;
+    for (const json& p : processor->value("processors", json::array())) {
+      if (type_of(p) != "ByteLevel") {
+        if (found != nullptr) ctx.fail("post_processor", "more than one template processor in Sequence");
+        found = &p;
+      }
+    }
+    if (found == nullptr) return t;
+    processor = found;
+  }
+  const std::string type = type_of(*processor);
+  if (type == "RobertaProcessing") {
+    t = PairTemplate::roberta(single_id((*processor)["cls"], "post_processor.cls", ctx),
+                              single_id((*processor)["sep"], "post_processor.sep", ctx));
+  } else if (type == "BertProcessing") {
+    t = PairTemplate::bert(single_id((*processor)["cls"], "post_processor.cls", ctx),
+                           single_id((*processor)["sep"], "post_processor.sep", ctx));
+  } else if (type == "TemplateProcessing") {
+    read_template(*processor, t, ctx);
+  } else if (type != "ByteLevel") {
+    ctx.fail("post_processor.type", "\"" + type + "\" is not supported");
+  }
+  return t;
+}
+
+std::int32_t find_pad_id(const json& root, const Vocab& vocab, const std::vector<AddedToken>& added) {
+  if (const auto padding = root.find("padding"); padding != root.end() && padding->is_object()) {
+    if (const auto id = padding->find("pad_id"); id != padding->end() && id->is_number_integer()) {
+      return id->get<std::int32_t>();
+    }
+  }
+  for (const char* pad : {"<pad>", "[PAD]"}) {
+    for (const AddedToken& token : added) {
+      if (token.content == pad) return token.id;
+    }
+    if (const std::int32_t id = vocab.find(pad); id >= 0) return id;
+  }
+  return 0;
+}
+
+std::unique_ptr<Tokenizer> load_bpe(const json& root, const json& model, const Context& ctx) {
+  if (!get_string(model, "continuing_subword_prefix", ctx, "model").empty() ||
+      !get_string(model, "end_of_word_suffix", ctx, "model").empty()) {
+    ctx.fail("model", "BPE with continuing_subword_prefix or end_of_word_suffix is not supported");
+  }
+  if (get_bool(model, "byte_fallback", false, ctx, "model")) ctx.fail("model.byte_fallback", "not supported");
+  if (const auto dropout = model.find("dropout");
+      dropout != model.end() && !dropout->is_null() && dropout->get<double>() != 0.0) {
+    ctx.fail("model.dropout", "BPE dropout makes encoding random; not supported");
+  }
+  if (const auto normalizer = root.find("normalizer"); normalizer != root.end() && !normalizer->is_null()) {
+    ctx.fail("normalizer", "\"" + type_of(*normalizer) + "\" with a BPE model is not supported");
+  }
+  const auto pre = root.find("pre_tokenizer");
+  const json* byte_level = nullptr;
+  if (pre != root.end() && pre->is_object()) {
+    if (type_of(*pre) == "ByteLevel") {
+      byte_level = &*pre;
+    } else if (type_of(*pre) == "Sequence" && (*pre)["pretokenizers"].is_array() &&
+               (*pre)["pretokenizers"].size() == 1 && type_of((*pre)["pretokenizers"][0]) == "ByteLevel") {
+      byte_level = &(*pre)["pretokenizers"][0];
+    }
+  }
+  if (byte_level == nullptr) ctx.fail("pre_tokenizer", "a BPE model needs the ByteLevel pre-tokenizer");
+
+  Vocab vocab = read_vocab(model, ctx);
+  std::vector<AddedToken> added = read_added_tokens(root, ctx);
+  BpeModel::Options options;
+  const std::string unk = get_string(model, "unk_token", ctx, "model");
+  if (!unk.empty()) {
+    options.unk_id = vocab.find(unk);
+    if (options.unk_id < 0) ctx.fail("model.unk_token", "\"" + unk + "\" is not in the vocabulary");
+  }
+  options.fuse_unk = get_bool(model, "fuse_unk", false, ctx, "model");
+  options.ignore_merges = get_bool(model, "ignore_merges", false, ctx, "model");
+  ByteLevelBpeTokenizer::Options pre_options;
+  pre_options.add_prefix_space = get_bool(*byte_level, "add_prefix_space", true, ctx, "pre_tokenizer");
+  pre_options.use_regex = get_bool(*byte_level, "use_regex", true, ctx, "pre_tokenizer");
+  PairTemplate pair_template = read_post_processor(root, ctx);
+  const std::int32_t pad = find_pad_id(root, vocab, added);
+  BpeModel bpe(std::move(vocab), read_merges(model, ctx), options);
+  return std::make_unique<ByteLevelBpeTokenizer>(std::move(bpe), std::move(added), std::move(pair_template),
+                                                 pre_options, pad);
+}
+
+std::unique_ptr<Tokenizer> load_wordpiece(const json& root, const json& model, const Context& ctx) {
+  std::optional<BertNormalizer> normalizer;
+  if (const auto it = root.find("normalizer"); it != root.end() && !it->is_null()) {
+    if (type_of(*it) != "BertNormalizer") {
+      ctx.fail("normalizer", "\"" + type_of(*it) + "\" with a WordPiece model is not supported");
+    }
+    BertNormalizer n;
+    n.clean_text = get_bool(*it, "clean_text", true, ctx, "normalizer");
+    n.handle_chinese_chars = get_bool(*it, "handle_chinese_chars", true, ctx, "normalizer");
+    n.lowercase = get_bool(*it, "lowercase", true, ctx, "normalizer");
+    if (const auto strip = it->find("strip_accents"); strip != it->end() && !strip->is_null()) {
+      if (!strip->is_boolean()) ctx.fail("normalizer.strip_accents", "not a boolean");
+      n.strip_accents = strip->get<bool>();
+    }
+    normalizer = n;
+  }
+  const auto pre = root.find("pre_tokenizer");
+  if (pre == root.end() || type_of(*pre) != "BertPreTokenizer") {
+    ctx.fail("pre_tokenizer", "a WordPiece model needs the BertPreTokenizer");
+  }
+  WordPieceModel::Options options;
+  if (const std::string unk = get_string(model, "unk_token", ctx, "model"); !unk.empty()) options.unk_token = unk;
+  if (model.contains("continuing_subword_prefix")) {
+    options.continuing_subword_prefix = get_string(model, "continuing_subword_prefix", ctx, "model");
+  }
+  if (const auto it = model.find("max_input_chars_per_word"); it != model.end() && !it->is_null()) {
+    if (!it->is_number_unsigned()) ctx.fail("model.max_input_chars_per_word", "not a count");
+    options.max_input_chars_per_word = it->get<std::size_t>();
+  }
+  Vocab vocab = read_vocab(model, ctx);
+  std::vector<AddedToken> added = read_added_tokens(root, ctx);
+  PairTemplate pair_template = read_post_processor(root, ctx);
+  const std::int32_t pad = find_pad_id(root, vocab, added);
+  WordPieceModel wordpiece(std::move(vocab), std::move(options));
+  return std::make_unique<WordPieceTokenizer>(std::move(wordpiece), normalizer, std::move(added),
+                                              std::move(pair_template), pad);
+}
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> load_tokenizer_json(const std::string& path) {
+  const Context ctx{path};
+  json root;
+  try {
+    root = json::parse(read_text_file(path));
+  } catch (const json::exception& e) {
+    throw Error(path + ": invalid JSON: " + e.what());
+  }
+  if (!root.is_object()) throw Error(path + ": not a JSON object");
+  const auto model = root.find("model");
+  if (model == root.end() || !model->is_object()) ctx.fail("model", "missing");
+  try {
+    // Older serializations omit model.type; the fields tell the kind apart.
+    std::string type = type_of(*model);
+    if (type.empty()) {
+      if (model->contains("merges")) {
+        type = "BPE";
+      } else if (model->contains("max_input_chars_per_word")) {
+        type = "WordPiece";
+      } else if ((*model)["vocab"].is_array()) {
+        type = "Unigram";
+      }
+    }
+    if (type == "BPE") return load_bpe(root, *model, ctx);
+    if (type == "WordPiece") return load_wordpiece(root, *model, ctx);
+    ctx.fail("model.type", "\"" + type + "\" is not supported (BPE and WordPiece are)");
+  } catch (const json::exception& e) {
+    throw Error(path + ": unexpected structure: " + e.what());
+  }
+}
+
+}  // namespace cappy
