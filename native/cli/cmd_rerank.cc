@@ -9,6 +9,7 @@
 #include "json_output.h"
 #include "line_reader.h"
 #include "model_options.h"
+#include "util/utf8.h"
 
 namespace cappy::cli {
 
@@ -41,6 +42,11 @@ std::vector<std::string> read_candidates(LineReader& reader) {
         throw Error(where + ": expected {\"text\": string}");
       out.push_back(j["text"].get<std::string>());
     } else {
+      try {
+        validate_utf8(line);
+      } catch (const Error& e) {
+        throw Error(where + ": " + e.what());
+      }
       out.push_back(line);
     }
   }

@@ -30,8 +30,11 @@ void parse_request(const std::string& text, Request& r) {
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    // nlohmann rejects invalid UTF-8 here too, with a byte position.
-    r.error = std::string("malformed JSON: ") + e.what();
+    // nlohmann rejects invalid UTF-8 here too. Its message quotes the bytes it
+    // read last, which may be the invalid ones: keep only the explanation.
+    std::string why = e.what();
+    why = why.substr(0, why.find("; last read"));
+    r.error = "malformed JSON: " + why;
     return;
   }
   if (!j.is_object()) {

@@ -13,6 +13,11 @@ std::string json_float(float v) {
   return std::string(buf, res.ptr);
 }
 
-std::string json_string(std::string_view s) { return nlohmann::json(std::string(s)).dump(); }
+// Invalid UTF-8 (only possible in text we echo back) becomes U+FFFD rather
+// than an exception: output must never fail.
+std::string json_string(std::string_view s) {
+  return nlohmann::json(std::string(s)).dump(-1, ' ', false,
+                                             nlohmann::json::error_handler_t::replace);
+}
 
 }  // namespace cappy::cli

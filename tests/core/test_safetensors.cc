@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "cappy/cappy.h"
 #include "model/safetensors.h"
 #include "model/weight_store.h"
