@@ -11,6 +11,7 @@
 #include "model/weight_store.h"
 #include "tokenize/tokenizer.h"
 #include "util/mapped_file.h"
+#include "util/utf8.h"
 
 namespace cappy {
 
@@ -73,7 +74,8 @@ class ScorerImpl final : public Scorer {
                            const ScoreOptions& options) const override {
     std::vector<Encoding> encodings;
     encodings.reserve(responses.size());
-    for (const auto& r : responses) encodings.push_back(encode(instruction, r));
+    for (std::size_t i = 0; i < responses.size(); ++i)
+      encodings.push_back(encode_named(instruction, responses[i], i));
     return run(encodings, options);
   }
 
@@ -86,7 +88,7 @@ class ScorerImpl final : public Scorer {
     std::vector<Encoding> encodings;
     encodings.reserve(responses.size());
     for (std::size_t i = 0; i < responses.size(); ++i)
-      encodings.push_back(encode(instructions[i], responses[i]));
+      encodings.push_back(encode_named(instructions[i], responses[i], i));
     return run(encodings, options);
   }
 
@@ -103,6 +105,22 @@ class ScorerImpl final : public Scorer {
   }
 
  private:
+  // encode(), with errors (invalid UTF-8) saying which pair and side failed.
+  Encoding encode_named(std::string_view instruction, std::string_view response,
+                        std::size_t index) const {
+    try {
+      validate_utf8(instruction);
+    } catch (const Error& e) {
+      throw Error("instruction of pair " + std::to_string(index) + ": " + e.what());
+    }
+    try {
+      validate_utf8(response);
+    } catch (const Error& e) {
+      throw Error("response " + std::to_string(index) + ": " + e.what());
+    }
+    return encode(instruction, response);
+  }
+
   std::vector<float> run(const std::vector<Encoding>& encodings, const ScoreOptions& options) const {
     if (options.batch_size < 1) throw Error("batch_size must be at least 1");
     if (options.max_batch_tokens < 0) throw Error("max_batch_tokens must be >= 0");

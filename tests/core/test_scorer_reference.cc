@@ -129,8 +129,18 @@ TEST(Scorer, ReportsModelInfo) {
 
 TEST(Scorer, RejectsInvalidUtf8) {
   auto s = Scorer::load(std::string(CAPPY_FIXTURES_DIR) + "/tiny-roberta");
-  EXPECT_THROW(s->score("fine", {std::string("bad \xff byte")}), Error);
-  EXPECT_THROW(s->score(std::string("\xc3"), {"fine"}), Error);
+  try {
+    s->score("fine", {"ok", std::string("bad \xff byte")});
+    FAIL() << "accepted invalid UTF-8";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "response 1: invalid UTF-8 at byte 4");
+  }
+  try {
+    s->score(std::string("\xc3"), {"fine"});
+    FAIL() << "accepted invalid UTF-8";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "instruction of pair 0: invalid UTF-8 at byte 0");
+  }
 }
 
 // Copies a fixture so a test can break one file of it.
