@@ -57,6 +57,16 @@ const std::vector<Case>& oracle_cases() {
 class TokenizeRoberta : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
+    try {
+      load_routes();
+    } catch (const std::exception& e) {
+      load_error_ = e.what();
+    }
+  }
+  // A load failure (for example the shared tokenizer files missing) fails
+  // every test of the suite instead of letting gtest skip them.
+  void SetUp() override { ASSERT_TRUE(load_error_.empty()) << load_error_; }
+  static void load_routes() {
     json_route_ = new LoadedTokenizer(load_tokenizer(kDir, "roberta"));
     // The same directory without tokenizer.json takes the older files' route.
     const std::string legacy = test_util::copy_without_tokenizer_json(kDir, "roberta-legacy",
@@ -70,6 +80,7 @@ class TokenizeRoberta : public ::testing::Test {
   static const Tokenizer& json_tok() { return *json_route_->tokenizer; }
   static const Tokenizer& legacy_tok() { return *legacy_route_->tokenizer; }
 
+  static inline std::string load_error_;
   static LoadedTokenizer* json_route_;
   static LoadedTokenizer* legacy_route_;
 };
