@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "cappy/cappy.h"
+#include "util/json_file.h"
 
 namespace cappy {
 
@@ -39,12 +40,7 @@ Family family_of(const std::string& model_type, const std::string& architecture,
 }  // namespace
 
 ModelSpec parse_config(const std::string& json_text, const std::string& origin) {
-  json j;
-  try {
-    j = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    throw Error(origin + ": malformed JSON: " + e.what());
-  }
+  const json j = parse_json(json_text, origin);
   if (!j.is_object()) throw Error(origin + ": expected a JSON object");
 
   ModelSpec s;

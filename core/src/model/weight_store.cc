@@ -4,6 +4,7 @@
 #include <set>
 
 #include "cappy/cappy.h"
+#include "util/json_file.h"
 #include "model/safetensors.h"
 
 namespace cappy {
@@ -36,12 +37,7 @@ WeightStore WeightStore::open_directory(const std::string& directory) {
       hint = " (pytorch_model.bin is not read yet: convert it to safetensors)";
     throw Error(directory + ": no model.safetensors or model.safetensors.index.json" + hint);
   }
-  nlohmann::json index;
-  try {
-    index = nlohmann::json::parse(read_text_file(index_path));
-  } catch (const nlohmann::json::parse_error& e) {
-    throw Error(index_path + ": malformed JSON: " + e.what());
-  }
+  const nlohmann::json index = read_json_file(index_path);
   auto map = index.find("weight_map");
   if (!index.is_object() || map == index.end() || !map->is_object())
     throw Error(index_path + ": missing \"weight_map\" object");

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cappy/cappy.h"
+#include "util/json_file.h"
 #include "tokenize/byte_level_bpe_tokenizer.h"
 #include "tokenize/loaders.h"
 #include "tokenize/wordpiece_tokenizer.h"
@@ -13,12 +14,7 @@ namespace cappy {
 namespace {
 
 Vocab read_vocab_json(const std::string& path) {
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(read_text_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": invalid JSON: " + e.what());
-  }
+  const nlohmann::json json = read_json_file(path);
   if (!json.is_object()) throw Error(path + ": not a JSON object of token -> id");
   Vocab vocab;
   for (const auto& [token, id] : json.items()) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cappy/cappy.h"
+#include "util/json_file.h"
 
 namespace cappy {
 namespace {
@@ -24,12 +25,7 @@ TokenizerConfig read_tokenizer_config(const std::string& directory) {
   TokenizerConfig result;
   const std::string path = directory + "/tokenizer_config.json";
   if (!file_exists(path)) return result;
-  nlohmann::json config;
-  try {
-    config = nlohmann::json::parse(read_text_file(path));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(path + ": invalid JSON: " + e.what());
-  }
+  const nlohmann::json config = read_json_file(path);
   if (!config.is_object()) throw Error(path + ": not a JSON object");
   result.do_lower_case = read_bool(config, "do_lower_case", true, path);
   result.tokenize_chinese_chars = read_bool(config, "tokenize_chinese_chars", true, path);

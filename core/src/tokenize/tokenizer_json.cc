@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cappy/cappy.h"
+#include "util/json_file.h"
 #include "tokenize/byte_level_bpe_tokenizer.h"
 #include "tokenize/loaders.h"
 #include "tokenize/wordpiece_tokenizer.h"
@@ -299,12 +300,7 @@ std::unique_ptr<Tokenizer> load_wordpiece(const json& root, const json& model, c
 
 std::unique_ptr<Tokenizer> load_tokenizer_json(const std::string& path) {
   const Context ctx{path};
-  json root;
-  try {
-    root = json::parse(read_text_file(path));
-  } catch (const json::exception& e) {
-    throw Error(path + ": invalid JSON: " + e.what());
-  }
+  const json root = read_json_file(path);
   if (!root.is_object()) throw Error(path + ": not a JSON object");
   const auto model = root.find("model");
   if (model == root.end() || !model->is_object()) ctx.fail("model", "missing");
