@@ -106,19 +106,24 @@ class ScorerImpl final : public Scorer {
 
  private:
   // encode(), with errors (invalid UTF-8) saying which pair and side failed.
+  // The tokenizer already validates; the sides are re-checked only on failure.
   Encoding encode_named(std::string_view instruction, std::string_view response,
                         std::size_t index) const {
     try {
-      validate_utf8(instruction);
+      return encode(instruction, response);
     } catch (const Error& e) {
-      throw Error("instruction of pair " + std::to_string(index) + ": " + e.what());
+      try {
+        validate_utf8(instruction);
+      } catch (const Error& bad) {
+        throw Error("instruction of pair " + std::to_string(index) + ": " + bad.what());
+      }
+      try {
+        validate_utf8(response);
+      } catch (const Error& bad) {
+        throw Error("response " + std::to_string(index) + ": " + bad.what());
+      }
+      throw;
     }
-    try {
-      validate_utf8(response);
-    } catch (const Error& e) {
-      throw Error("response " + std::to_string(index) + ": " + e.what());
-    }
-    return encode(instruction, response);
   }
 
   std::vector<float> run(const std::vector<Encoding>& encodings, const ScoreOptions& options) const {
