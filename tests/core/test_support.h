@@ -9,10 +9,13 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 namespace cappy::test {
 
 inline std::string temp_dir(const std::string& name) {
-  auto dir = std::filesystem::path(CAPPY_TEST_TMP_DIR) / name;
+  // Per process: ctest runs tests in parallel processes.
+  auto dir = std::filesystem::path(CAPPY_TEST_TMP_DIR) / (name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();
