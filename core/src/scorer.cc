@@ -8,6 +8,7 @@
 #include "cappy/cappy.h"
 #include "model/config.h"
 #include "model/graph.h"
+#include "model/model_files.h"
 #include "model/weight_store.h"
 #include "tokenize/tokenizer.h"
 #include "util/mapped_file.h"
@@ -30,16 +31,12 @@ std::uint64_t count_parameters(const Graph& g) {
 
 class ScorerImpl final : public Scorer {
  public:
-  ScorerImpl(const std::string& path, const LoadOptions& options) {
-    if (file_exists(path))
-      throw Error(path + ": expected an HF checkpoint directory (config.json, model.safetensors, "
-                         "tokenizer files)");
-    const std::string config_path = join_path(path, "config.json");
-    if (!file_exists(config_path))
-      throw Error(path + ": not a model directory (no config.json)");
-    spec_ = parse_config(read_text_file(config_path), config_path);
+  ScorerImpl(const ModelFiles& files, const LoadOptions& options) {
+    if (!files.has("config.json"))
+      throw Error(files.description() + ": not a model (no config.json)");
+    spec_ = parse_config(std::string(files.open("config.json").text()), files.origin("config.json"));
 
-    LoadedTokenizer tok = load_tokenizer(path, spec_.model_type);
+    LoadedTokenizer tok = load_tokenizer(files, spec_.model_type);
     tokenizer_ = std::move(tok.tokenizer);
     max_length_ = static_cast<std::size_t>(spec_.max_positions_for_tokens());
     if (tok.model_max_length > 0) max_length_ = std::min(max_length_, tok.model_max_length);
@@ -47,13 +44,13 @@ class ScorerImpl final : public Scorer {
     Graph graph = build_encoder_graph(spec_);
     {
       // The backend copies or packs what it needs; the mapping closes after.
-      WeightStore weights = WeightStore::open_directory(path);
+      WeightStore weights = WeightStore::open(files);
       backend_ = make_cpu_backend(graph, weights, options.threads);
     }
 
     info_.architecture = spec_.architecture;
     info_.model_type = spec_.model_type;
-    info_.source = path;
+    info_.source = files.description();
     info_.num_layers = spec_.num_layers;
     info_.hidden_size = spec_.hidden_size;
     info_.num_heads = spec_.num_heads;
@@ -159,7 +156,24 @@ class ScorerImpl final : public Scorer {
 }  // namespace
 
 std::unique_ptr<Scorer> Scorer::load(const std::string& path, const LoadOptions& options) {
-  return std::make_unique<ScorerImpl>(path, options);
+  if (file_exists(path))
+    throw Error(path + ": expected an HF checkpoint directory (config.json, model.safetensors, "
+                       "tokenizer files)");
+  if (!file_exists(join_path(path, "config.json")))
+    throw Error(path + ": not a model directory (no config.json)");
+  return std::make_unique<ScorerImpl>(*directory_files(path), options);
+}
+
+std::unique_ptr<Scorer> Scorer::load_files(std::vector<ModelFile> files, const LoadOptions& options) {
+  FileMap map;
+  for (ModelFile& f : files) {
+    if (f.name.empty() || f.name.find('/') != std::string::npos)
+      throw Error("model file name \"" + f.name + "\" must be a plain file name");
+    auto bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(f.bytes));
+    if (!map.emplace(f.name, std::move(bytes)).second)
+      throw Error("model file \"" + f.name + "\" given twice");
+  }
+  return std::make_unique<ScorerImpl>(*memory_files(std::move(map), "memory"), options);
 }
 
 }  // namespace cappy

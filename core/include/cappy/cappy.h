@@ -60,11 +60,22 @@ struct Encoding {
   std::vector<std::int32_t> type_ids;
 };
 
+// One checkpoint file held in memory, by its HF name ("config.json",
+// "model.safetensors", "tokenizer.json", "vocab.txt", ...).
+struct ModelFile {
+  std::string name;
+  std::vector<std::uint8_t> bytes;
+};
+
 class Scorer {
  public:
   // path: an HF checkpoint directory (config.json, model.safetensors or a
   // sharded index, tokenizer files). Throws cappy::Error.
   static std::unique_ptr<Scorer> load(const std::string& path, const LoadOptions& options = {});
+  // The same from files in memory (what the WebAssembly module is given).
+  // The scorer keeps the bytes; nothing is written to disk.
+  static std::unique_ptr<Scorer> load_files(std::vector<ModelFile> files,
+                                            const LoadOptions& options = {});
 
   virtual ~Scorer() = default;
 

@@ -5,39 +5,49 @@
 
 #include "cappy/cappy.h"
 #include "util/json_file.h"
+#include "util/mapped_file.h"
 #include "model/safetensors.h"
 
 namespace cappy {
 
-void WeightStore::add_file(const std::string& path) {
-  auto file = std::make_shared<MappedFile>(path);
-  for (auto& t : parse_safetensors(file->data(), file->size(), path)) {
+void WeightStore::add_file(const FileBytes& bytes, const std::string& origin) {
+  for (auto& t : parse_safetensors(bytes.data, bytes.size, origin)) {
     std::string name = t.name;
     if (!tensors_.emplace(name, std::move(t)).second)
-      throw Error(path + ": tensor \"" + name + "\" appears in more than one shard");
+      throw Error(origin + ": tensor \"" + name + "\" appears in more than one shard");
   }
-  files_.push_back(std::move(file));
+  owners_.push_back(bytes.owner);
 }
 
 WeightStore WeightStore::open_file(const std::string& path) {
   WeightStore store;
   store.source_ = path;
-  store.add_file(path);
+  auto file = std::make_shared<MappedFile>(path);
+  store.add_file(FileBytes{file->data(), file->size(), file}, path);
   return store;
 }
 
 WeightStore WeightStore::open_directory(const std::string& directory) {
-  const std::string single = join_path(directory, "model.safetensors");
-  if (file_exists(single)) return open_file(single);
+  return open(*directory_files(directory));
+}
 
-  const std::string index_path = join_path(directory, "model.safetensors.index.json");
-  if (!file_exists(index_path)) {
-    std::string hint;
-    if (file_exists(join_path(directory, "pytorch_model.bin")))
-      hint = " (pytorch_model.bin is not read yet: convert it to safetensors)";
-    throw Error(directory + ": no model.safetensors or model.safetensors.index.json" + hint);
+WeightStore WeightStore::open(const ModelFiles& files) {
+  if (files.has("model.safetensors")) {
+    WeightStore store;
+    store.source_ = files.origin("model.safetensors");
+    store.add_file(files.open("model.safetensors"), store.source_);
+    return store;
   }
-  const nlohmann::json index = read_json_file(index_path);
+
+  const std::string index_name = "model.safetensors.index.json";
+  const std::string index_path = files.origin(index_name);
+  if (!files.has(index_name)) {
+    std::string hint;
+    if (files.has("pytorch_model.bin"))
+      hint = " (pytorch_model.bin is not read yet: convert it to safetensors)";
+    throw Error(files.description() + ": no model.safetensors or model.safetensors.index.json" + hint);
+  }
+  const nlohmann::json index = parse_json(files.open(index_name).text(), index_path);
   auto map = index.find("weight_map");
   if (!index.is_object() || map == index.end() || !map->is_object())
     throw Error(index_path + ": missing \"weight_map\" object");
@@ -52,7 +62,7 @@ WeightStore WeightStore::open_directory(const std::string& directory) {
       throw Error(index_path + ": shard name \"" + shard + "\" must be a plain file name");
     shards.insert(shard);
   }
-  for (const auto& shard : shards) store.add_file(join_path(directory, shard));
+  for (const auto& shard : shards) store.add_file(files.open(shard), files.origin(shard));
   // The index must not promise tensors that the shards lack.
   for (auto it = map->begin(); it != map->end(); ++it)
     if (!store.has(it.key()))

@@ -1,5 +1,6 @@
 // All the weights of a checkpoint, by name: model.safetensors or a sharded
-// model.safetensors.index.json, mapped (not copied) from disk.
+// model.safetensors.index.json, mapped (not copied) from disk or viewed in
+// place in memory.
 #pragma once
 
 #include <map>
@@ -8,13 +9,15 @@
 #include <vector>
 
 #include "model/tensor.h"
-#include "util/mapped_file.h"
+#include "model/model_files.h"
 
 namespace cappy {
 
 class WeightStore {
  public:
-  // Opens the safetensors weights of an HF checkpoint directory.
+  // Opens the safetensors weights of a checkpoint's files.
+  static WeightStore open(const ModelFiles& files);
+  // The same for an HF checkpoint directory.
   static WeightStore open_directory(const std::string& directory);
   // Opens one safetensors file.
   static WeightStore open_file(const std::string& path);
@@ -30,10 +33,10 @@ class WeightStore {
   const std::string& source() const { return source_; }
 
  private:
-  void add_file(const std::string& path);
+  void add_file(const FileBytes& bytes, const std::string& origin);
 
   std::string source_;
-  std::vector<std::shared_ptr<MappedFile>> files_;
+  std::vector<std::shared_ptr<const void>> owners_;  // keep the bytes alive
   std::map<std::string, TensorView> tensors_;
 };
 

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "cappy/cappy.h"
+#include "model/model_files.h"
 #include "util/json_file.h"
 #include "tokenize/byte_level_bpe_tokenizer.h"
 #include "tokenize/loaders.h"
@@ -13,8 +14,8 @@
 namespace cappy {
 namespace {
 
-Vocab read_vocab_json(const std::string& path) {
-  const nlohmann::json json = read_json_file(path);
+Vocab read_vocab_json(std::string_view text, const std::string& path) {
+  const nlohmann::json json = parse_json(text, path);
   if (!json.is_object()) throw Error(path + ": not a JSON object of token -> id");
   Vocab vocab;
   for (const auto& [token, id] : json.items()) {
@@ -26,8 +27,8 @@ Vocab read_vocab_json(const std::string& path) {
   return vocab;
 }
 
-std::vector<std::pair<std::string, std::string>> read_merges_txt(const std::string& path) {
-  std::istringstream in(read_text_file(path));
+std::vector<std::pair<std::string, std::string>> read_merges_txt(std::string_view text, const std::string& path) {
+  std::istringstream in{std::string(text)};
   std::vector<std::pair<std::string, std::string>> merges;
   std::string line;
   for (std::size_t line_number = 1; std::getline(in, line); ++line_number) {
@@ -43,8 +44,8 @@ std::vector<std::pair<std::string, std::string>> read_merges_txt(const std::stri
   return merges;
 }
 
-Vocab read_vocab_txt(const std::string& path) {
-  std::istringstream in(read_text_file(path));
+Vocab read_vocab_txt(std::string_view text) {
+  std::istringstream in{std::string(text)};
   Vocab vocab;
   std::string line;
   std::int32_t id = 0;
@@ -102,13 +103,13 @@ std::int32_t find_pad(const Vocab& vocab) {
 
 }  // namespace
 
-std::unique_ptr<Tokenizer> load_legacy_tokenizer(const std::string& directory, const std::string& model_type,
+std::unique_ptr<Tokenizer> load_legacy_tokenizer(const ModelFiles& files, const std::string& model_type,
                                                  const TokenizerConfig& config) {
-  const std::string vocab_json = directory + "/vocab.json";
-  const std::string merges_txt = directory + "/merges.txt";
-  const std::string vocab_txt = directory + "/vocab.txt";
-  if (file_exists(vocab_json) && file_exists(merges_txt)) {
-    Vocab vocab = read_vocab_json(vocab_json);
+  const std::string vocab_json = files.origin("vocab.json");
+  const std::string merges_txt = files.origin("merges.txt");
+  const std::string vocab_txt = files.origin("vocab.txt");
+  if (files.has("vocab.json") && files.has("merges.txt")) {
+    Vocab vocab = read_vocab_json(files.open("vocab.json").text(), vocab_json);
     // RoBERTa's specials; <mask> takes the space before it (HF's
     // RobertaTokenizer declares it lstrip=True).
     std::vector<AddedToken> added = specials_in(
@@ -117,12 +118,12 @@ std::unique_ptr<Tokenizer> load_legacy_tokenizer(const std::string& directory, c
     const std::int32_t pad = find_pad(vocab);
     ByteLevelBpeTokenizer::Options options;
     options.add_prefix_space = config.add_prefix_space;
-    BpeModel model(std::move(vocab), read_merges_txt(merges_txt), BpeModel::Options{});
+    BpeModel model(std::move(vocab), read_merges_txt(files.open("merges.txt").text(), merges_txt), BpeModel::Options{});
     return std::make_unique<ByteLevelBpeTokenizer>(std::move(model), std::move(added), std::move(pair_template),
                                                    options, pad);
   }
-  if (file_exists(vocab_txt)) {
-    Vocab vocab = read_vocab_txt(vocab_txt);
+  if (files.has("vocab.txt")) {
+    Vocab vocab = read_vocab_txt(files.open("vocab.txt").text());
     std::vector<AddedToken> added = specials_in(
         vocab, {{"[PAD]", false}, {"[UNK]", false}, {"[CLS]", false}, {"[SEP]", false}, {"[MASK]", false}}, false);
     PairTemplate pair_template = family_template(vocab, vocab_txt, model_type);
@@ -135,7 +136,7 @@ std::unique_ptr<Tokenizer> load_legacy_tokenizer(const std::string& directory, c
     return std::make_unique<WordPieceTokenizer>(std::move(model), normalizer, std::move(added),
                                                 std::move(pair_template), pad);
   }
-  throw Error(directory + ": no tokenizer files (tokenizer.json, vocab.json + merges.txt, or vocab.txt)");
+  throw Error(files.description() + ": no tokenizer files (tokenizer.json, vocab.json + merges.txt, or vocab.txt)");
 }
 
 }  // namespace cappy

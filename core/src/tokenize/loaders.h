@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "tokenize/tokenizer.h"
 #include "tokenize/tokenizer_config.h"
@@ -12,11 +13,12 @@ namespace cappy {
 
 // tokenizer.json: BPE with ByteLevel, or WordPiece with BertNormalizer and
 // BertPreTokenizer; the pair template from its post_processor.
-std::unique_ptr<Tokenizer> load_tokenizer_json(const std::string& path);
+// `origin` names the text in errors (its path).
+std::unique_ptr<Tokenizer> load_tokenizer_json(std::string_view text, const std::string& origin);
 
 // vocab.json + merges.txt (byte-level BPE) or vocab.txt (WordPiece), with
 // the family's special tokens and pair template picked by model_type.
-std::unique_ptr<Tokenizer> load_legacy_tokenizer(const std::string& directory, const std::string& model_type,
+std::unique_ptr<Tokenizer> load_legacy_tokenizer(const ModelFiles& files, const std::string& model_type,
                                                  const TokenizerConfig& config);
 
 // model_types whose checkpoints use RoBERTa's <s> A </s></s> B </s>.

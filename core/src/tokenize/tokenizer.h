@@ -15,6 +15,8 @@
 
 namespace cappy {
 
+class ModelFiles;
+
 // How a pair (or a single text) is wrapped in special tokens, e.g.
 // RoBERTa: <s> A </s></s> B </s>, all type 0;
 // BERT:    [CLS] A [SEP] B [SEP], type 0 then type 1 from B on.
@@ -74,6 +76,7 @@ struct LoadedTokenizer {
   std::unique_ptr<Tokenizer> tokenizer;
   std::size_t model_max_length = 0;  // 0 when the directory does not say
 };
+LoadedTokenizer load_tokenizer(const ModelFiles& files, const std::string& model_type);
 LoadedTokenizer load_tokenizer(const std::string& directory, const std::string& model_type);
 
 }  // namespace cappy

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cappy/cappy.h"
+#include "model/model_files.h"
 #include "util/json_file.h"
 
 namespace cappy {
@@ -21,11 +22,12 @@ bool read_bool(const nlohmann::json& config, const char* field, bool fallback, c
 
 }  // namespace
 
-TokenizerConfig read_tokenizer_config(const std::string& directory) {
+TokenizerConfig read_tokenizer_config(const ModelFiles& files) {
   TokenizerConfig result;
-  const std::string path = directory + "/tokenizer_config.json";
-  if (!file_exists(path)) return result;
-  const nlohmann::json config = read_json_file(path);
+  const std::string name = "tokenizer_config.json";
+  if (!files.has(name)) return result;
+  const std::string path = files.origin(name);
+  const nlohmann::json config = parse_json(files.open(name).text(), path);
   if (!config.is_object()) throw Error(path + ": not a JSON object");
   result.do_lower_case = read_bool(config, "do_lower_case", true, path);
   result.tokenize_chinese_chars = read_bool(config, "tokenize_chinese_chars", true, path);

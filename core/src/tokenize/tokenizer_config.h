@@ -5,7 +5,6 @@
 #include <optional>
 #include <string>
 
-#include "util/mapped_file.h"  // read_text_file, file_exists
 
 namespace cappy {
 
@@ -17,8 +16,10 @@ struct TokenizerConfig {
   std::size_t model_max_length = 0;  // 0 when unset (HF writes ~1e30 for "unset")
 };
 
-// Reads <directory>/tokenizer_config.json if it exists. Throws Error naming
+class ModelFiles;
+
+// Reads tokenizer_config.json if the checkpoint has one. Throws Error naming
 // the file and field when it is malformed.
-TokenizerConfig read_tokenizer_config(const std::string& directory);
+TokenizerConfig read_tokenizer_config(const ModelFiles& files);
 
 }  // namespace cappy

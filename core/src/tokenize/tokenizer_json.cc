@@ -298,9 +298,9 @@ std::unique_ptr<Tokenizer> load_wordpiece(const json& root, const json& model, c
 
 }  // namespace
 
-std::unique_ptr<Tokenizer> load_tokenizer_json(const std::string& path) {
+std::unique_ptr<Tokenizer> load_tokenizer_json(std::string_view text, const std::string& path) {
   const Context ctx{path};
-  const json root = read_json_file(path);
+  const json root = parse_json(text, path);
   if (!root.is_object()) throw Error(path + ": not a JSON object");
   const auto model = root.find("model");
   if (model == root.end() || !model->is_object()) ctx.fail("model", "missing");
