@@ -6,6 +6,7 @@
 #include "backend/backend.h"
 #include "batch/packed_batch.h"
 #include "cappy/cappy.h"
+#include "model/bundle.h"
 #include "model/config.h"
 #include "model/graph.h"
 #include "model/model_files.h"
@@ -156,9 +157,12 @@ class ScorerImpl final : public Scorer {
 }  // namespace
 
 std::unique_ptr<Scorer> Scorer::load(const std::string& path, const LoadOptions& options) {
-  if (file_exists(path))
-    throw Error(path + ": expected an HF checkpoint directory (config.json, model.safetensors, "
-                       "tokenizer files)");
+  if (file_exists(path)) {
+    if (!is_bundle_file(path))
+      throw Error(path + ": expected a Cappy bundle (GGUF, made by `cappy convert`) or an HF "
+                         "checkpoint directory (config.json, model.safetensors, tokenizer files)");
+    return std::make_unique<ScorerImpl>(*bundle_files(path), options);
+  }
   if (!file_exists(join_path(path, "config.json")))
     throw Error(path + ": not a model directory (no config.json)");
   return std::make_unique<ScorerImpl>(*directory_files(path), options);
@@ -174,6 +178,11 @@ std::unique_ptr<Scorer> Scorer::load_files(std::vector<ModelFile> files, const L
       throw Error("model file \"" + f.name + "\" given twice");
   }
   return std::make_unique<ScorerImpl>(*memory_files(std::move(map), "memory"), options);
+}
+
+std::unique_ptr<Scorer> Scorer::load_bundle(std::vector<std::uint8_t> bytes, const LoadOptions& options) {
+  auto shared = std::make_shared<const std::vector<std::uint8_t>>(std::move(bytes));
+  return std::make_unique<ScorerImpl>(*bundle_files(std::move(shared), "memory bundle"), options);
 }
 
 }  // namespace cappy

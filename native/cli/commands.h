@@ -13,5 +13,6 @@ constexpr int kExitError = 2;            // bad model, bad arguments, unreadable
 void add_score_command(CLI::App& app, int& exit_code);
 void add_rerank_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
+void add_convert_command(CLI::App& app, int& exit_code);
 
 }  // namespace cappy::cli

@@ -3,7 +3,7 @@
 namespace cappy::cli {
 
 void ModelOptions::add_to(CLI::App& cmd) {
-  cmd.add_option("--model", model, "HF checkpoint directory (config.json, model.safetensors, tokenizer)")
+  cmd.add_option("--model", model, "bundle file (cappy convert) or HF checkpoint directory (config.json, model.safetensors, tokenizer)")
       ->required();
   cmd.add_option("--threads", threads, "CPU threads (0 = all hardware threads)")
       ->check(CLI::Range(0, 1024));

@@ -69,13 +69,18 @@ struct ModelFile {
 
 class Scorer {
  public:
-  // path: an HF checkpoint directory (config.json, model.safetensors or a
-  // sharded index, tokenizer files). Throws cappy::Error.
+  // path: a one-file Cappy bundle (`cappy convert`; mapped, not copied) or an
+  // HF checkpoint directory (config.json, model.safetensors or a sharded
+  // index, tokenizer files). Throws cappy::Error.
   static std::unique_ptr<Scorer> load(const std::string& path, const LoadOptions& options = {});
   // The same from files in memory (what the WebAssembly module is given).
   // The scorer keeps the bytes; nothing is written to disk.
   static std::unique_ptr<Scorer> load_files(std::vector<ModelFile> files,
                                             const LoadOptions& options = {});
+  // A one-file bundle held in memory (what the WebAssembly module downloads).
+  // The scorer keeps the bytes and uses f16/q8 weights in place.
+  static std::unique_ptr<Scorer> load_bundle(std::vector<std::uint8_t> bytes,
+                                             const LoadOptions& options = {});
 
   virtual ~Scorer() = default;
 

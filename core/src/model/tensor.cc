@@ -1,5 +1,7 @@
 #include "model/tensor.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "cappy/cappy.h"
@@ -10,13 +12,13 @@ namespace {
 struct DTypeInfo {
   DType type;
   const char* name;
-  std::size_t size;
+  std::size_t size;  // 0: a block format
 };
 constexpr DTypeInfo kDTypes[] = {
     {DType::F32, "F32", 4}, {DType::F16, "F16", 2}, {DType::BF16, "BF16", 2},
     {DType::F64, "F64", 8}, {DType::I64, "I64", 8}, {DType::I32, "I32", 4},
     {DType::I16, "I16", 2}, {DType::I8, "I8", 1},   {DType::U8, "U8", 1},
-    {DType::BOOL, "BOOL", 1},
+    {DType::BOOL, "BOOL", 1}, {DType::Q8_0, "Q8_0", 0},
 };
 }  // namespace
 
@@ -34,11 +36,28 @@ const char* dtype_name(DType t) {
 
 bool parse_dtype(const std::string& name, DType* out) {
   for (const auto& d : kDTypes)
-    if (name == d.name) {
+    if (d.size != 0 && name == d.name) {
       *out = d.type;
       return true;
     }
   return false;
+}
+
+bool tensor_nbytes(DType t, const std::vector<std::int64_t>& shape, std::uint64_t* out) {
+  std::uint64_t numel = 1;
+  for (auto d : shape) {
+    if (d < 0) return false;
+    const auto dim = static_cast<std::uint64_t>(d);
+    if (dim != 0 && numel > (std::uint64_t{1} << 62) / dim) return false;
+    numel *= dim;
+  }
+  if (t == DType::Q8_0) {
+    if (shape.empty() || shape.back() % static_cast<std::int64_t>(kQ8BlockElems) != 0) return false;
+    *out = numel / kQ8BlockElems * kQ8BlockBytes;
+    return true;
+  }
+  *out = numel * dtype_size(t);
+  return dtype_size(t) != 0;
 }
 
 std::int64_t TensorView::numel() const {
@@ -89,6 +108,51 @@ float bf16_to_float(std::uint16_t b) {
   return f;
 }
 
+std::uint16_t float_to_half(float f) {
+  std::uint32_t x;
+  std::memcpy(&x, &f, 4);
+  const std::uint32_t sign = (x >> 16) & 0x8000;
+  const std::uint32_t exp = (x >> 23) & 0xff;
+  std::uint32_t mant = x & 0x7fffff;
+  if (exp == 0xff) return static_cast<std::uint16_t>(sign | 0x7c00 | (mant ? 0x200 : 0));  // inf/nan
+  const int e = static_cast<int>(exp) - 127 + 15;
+  if (e >= 31) return static_cast<std::uint16_t>(sign | 0x7c00);  // overflow
+  if (e <= 0) {
+    if (e < -10) return static_cast<std::uint16_t>(sign);  // underflows to zero
+    mant |= 0x800000;  // subnormal half: shift the implicit bit in
+    const int shift = 14 - e;
+    std::uint32_t h = mant >> shift;
+    const std::uint32_t rest = mant & ((1u << shift) - 1), half = 1u << (shift - 1);
+    if (rest > half || (rest == half && (h & 1))) ++h;
+    return static_cast<std::uint16_t>(sign | h);
+  }
+  std::uint32_t h = static_cast<std::uint32_t>(e) << 10 | mant >> 13;
+  const std::uint32_t rest = mant & 0x1fff;
+  if (rest > 0x1000 || (rest == 0x1000 && (h & 1))) ++h;  // may carry into the exponent: fine
+  return static_cast<std::uint16_t>(sign | h);
+}
+
+void quantize_q8_block(const float* x, std::uint8_t* block) {
+  float amax = 0;
+  for (std::size_t i = 0; i < kQ8BlockElems; ++i) amax = std::max(amax, std::fabs(x[i]));
+  const float d = amax / 127.0f;
+  const float inv = d > 0 ? 1.0f / d : 0.0f;
+  const std::uint16_t dh = float_to_half(d);
+  std::memcpy(block, &dh, 2);
+  for (std::size_t i = 0; i < kQ8BlockElems; ++i) {
+    const long q = std::lround(x[i] * inv);
+    block[2 + i] = static_cast<std::uint8_t>(static_cast<std::int8_t>(std::clamp(q, -127L, 127L)));
+  }
+}
+
+void dequantize_q8_block(const std::uint8_t* block, float* out) {
+  std::uint16_t dh;
+  std::memcpy(&dh, block, 2);
+  const float d = half_to_float(dh);
+  for (std::size_t i = 0; i < kQ8BlockElems; ++i)
+    out[i] = d * static_cast<float>(static_cast<std::int8_t>(block[2 + i]));
+}
+
 void convert_to_f32(const TensorView& t, float* out) {
   const std::size_t n = static_cast<std::size_t>(t.numel());
   switch (t.dtype) {
@@ -109,9 +173,13 @@ void convert_to_f32(const TensorView& t, float* out) {
         out[i] = bf16_to_float(h);
       }
       return;
+    case DType::Q8_0:
+      for (std::size_t b = 0; b < n / kQ8BlockElems; ++b)
+        dequantize_q8_block(t.data + b * kQ8BlockBytes, out + b * kQ8BlockElems);
+      return;
     default:
       throw Error(t.file + ": tensor \"" + t.name + "\" has dtype " + dtype_name(t.dtype) +
-                  "; weights must be F32, F16 or BF16");
+                  "; weights must be F32, F16, BF16 or Q8_0");
   }
 }
 

@@ -8,12 +8,25 @@
 
 namespace cappy {
 
-enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL };
+// Q8_0 is GGML's block format (bundles only): every run of 32 consecutive
+// elements of a row is one 34-byte block, an f16 scale d then 32 int8 q, and
+// element i of the block is d * q[i]. The innermost dimension must be a
+// multiple of 32.
+enum class DType { F32, F16, BF16, F64, I64, I32, I16, I8, U8, BOOL, Q8_0 };
 
-// Bytes per element; the name as safetensors writes it.
+constexpr std::size_t kQ8BlockElems = 32;
+constexpr std::size_t kQ8BlockBytes = 34;
+
+// Bytes per element (0 for block formats); the name as safetensors writes it
+// ("Q8_0" for the block format, which safetensors never holds).
 std::size_t dtype_size(DType t);
 const char* dtype_name(DType t);
+// Element dtypes only: safetensors has no block formats.
 bool parse_dtype(const std::string& name, DType* out);
+// Bytes of a tensor of `shape` in dtype t; false when the shape does not fit
+// the dtype (Q8_0 needs an innermost dimension that is a multiple of 32) or
+// the size overflows.
+bool tensor_nbytes(DType t, const std::vector<std::int64_t>& shape, std::uint64_t* out);
 
 struct TensorView {
   std::string name;
@@ -28,12 +41,19 @@ struct TensorView {
 
 std::string shape_text(const std::vector<std::int64_t>& shape);
 
-// Widens F32/F16/BF16 data to f32 (into `out`, numel floats). Other dtypes
-// throw cappy::Error naming the tensor.
+// Widens F32/F16/BF16/Q8_0 data to f32 (into `out`, numel floats). Other
+// dtypes throw cappy::Error naming the tensor.
 void convert_to_f32(const TensorView& t, float* out);
 
 // IEEE half and bfloat16 -> float.
 float half_to_float(std::uint16_t h);
 float bf16_to_float(std::uint16_t b);
+// float -> IEEE half, rounding to nearest even; overflow gives infinity.
+std::uint16_t float_to_half(float f);
+
+// One Q8_0 block: 32 floats -> 34 bytes (scale = max|x| / 127, GGML's rule),
+// and back.
+void quantize_q8_block(const float* x, std::uint8_t* block);
+void dequantize_q8_block(const std::uint8_t* block, float* out);
 
 }  // namespace cappy

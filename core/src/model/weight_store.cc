@@ -6,17 +6,25 @@
 #include "cappy/cappy.h"
 #include "util/json_file.h"
 #include "util/mapped_file.h"
+#include "model/bundle.h"
+#include "model/gguf.h"
 #include "model/safetensors.h"
 
 namespace cappy {
 
+void WeightStore::add_tensor(TensorView t, const std::string& origin) {
+  std::string name = t.name;
+  if (!tensors_.emplace(name, std::move(t)).second)
+    throw Error(origin + ": tensor \"" + name + "\" appears in more than one shard");
+}
+
 void WeightStore::add_file(const FileBytes& bytes, const std::string& origin) {
-  for (auto& t : parse_safetensors(bytes.data, bytes.size, origin)) {
-    std::string name = t.name;
-    if (!tensors_.emplace(name, std::move(t)).second)
-      throw Error(origin + ": tensor \"" + name + "\" appears in more than one shard");
-  }
+  for (auto& t : parse_safetensors(bytes.data, bytes.size, origin)) add_tensor(std::move(t), origin);
   owners_.push_back(bytes.owner);
+}
+
+std::shared_ptr<const void> WeightStore::bytes_owner() const {
+  return std::make_shared<const std::vector<std::shared_ptr<const void>>>(owners_);
 }
 
 WeightStore WeightStore::open_file(const std::string& path) {
@@ -32,6 +40,15 @@ WeightStore WeightStore::open_directory(const std::string& directory) {
 }
 
 WeightStore WeightStore::open(const ModelFiles& files) {
+  if (files.has(kBundleWeightsName)) {
+    WeightStore store;
+    store.source_ = files.origin(kBundleWeightsName);
+    const FileBytes bytes = files.open(kBundleWeightsName);
+    for (auto& t : parse_gguf(bytes.data, bytes.size, store.source_).tensors)
+      store.add_tensor(std::move(t), store.source_);
+    store.owners_.push_back(bytes.owner);
+    return store;
+  }
   if (files.has("model.safetensors")) {
     WeightStore store;
     store.source_ = files.origin("model.safetensors");
@@ -43,8 +60,9 @@ WeightStore WeightStore::open(const ModelFiles& files) {
   const std::string index_path = files.origin(index_name);
   if (!files.has(index_name)) {
     std::string hint;
-    if (files.has("pytorch_model.bin"))
-      hint = " (pytorch_model.bin is not read yet: convert it to safetensors)";
+    if (files.has("pytorch_model.bin") || files.has("flax_model.msgpack"))
+      hint = " (convert PyTorch or Flax weights first: cappy convert " + files.description() +
+             " -o model.cappy)";
     throw Error(files.description() + ": no model.safetensors or model.safetensors.index.json" + hint);
   }
   const nlohmann::json index = parse_json(files.open(index_name).text(), index_path);

@@ -1,6 +1,6 @@
-// All the weights of a checkpoint, by name: model.safetensors or a sharded
-// model.safetensors.index.json, mapped (not copied) from disk or viewed in
-// place in memory.
+// All the weights of a checkpoint, by name: a one-file bundle's tensors,
+// model.safetensors or a sharded model.safetensors.index.json, mapped (not
+// copied) from disk or viewed in place in memory.
 #pragma once
 
 #include <map>
@@ -15,7 +15,8 @@ namespace cappy {
 
 class WeightStore {
  public:
-  // Opens the safetensors weights of a checkpoint's files.
+  // Opens the weights of a checkpoint's files: a bundle's GGUF tensors
+  // (model.gguf, see model/bundle.h) or the safetensors files.
   static WeightStore open(const ModelFiles& files);
   // The same for an HF checkpoint directory.
   static WeightStore open_directory(const std::string& directory);
@@ -31,9 +32,14 @@ class WeightStore {
 
   std::size_t size() const { return tensors_.size(); }
   const std::string& source() const { return source_; }
+  const std::map<std::string, TensorView>& tensors() const { return tensors_; }
+  // Keeps the tensors' bytes alive (for backends that use them in place
+  // instead of copying, e.g. f16 and q8 weights).
+  std::shared_ptr<const void> bytes_owner() const;
 
  private:
   void add_file(const FileBytes& bytes, const std::string& origin);
+  void add_tensor(TensorView t, const std::string& origin);
 
   std::string source_;
   std::vector<std::shared_ptr<const void>> owners_;  // keep the bytes alive

@@ -1,0 +1,46 @@
+// cappy convert: an HF checkpoint directory (safetensors, pytorch_model.bin or
+// flax_model.msgpack) -> one self-contained bundle file (GGUF) with the
+// weights in f32, f16 or q8 (GGML Q8_0), the config and the tokenizer.
+#include <iostream>
+
+#include "commands.h"
+#include "convert/converter.h"
+#include "progress_bar.h"
+
+namespace cappy::cli {
+
+void add_convert_command(CLI::App& app, int& exit_code) {
+  auto* cmd = app.add_subcommand(
+      "convert",
+      "Convert an HF checkpoint directory (model.safetensors, pytorch_model.bin or "
+      "flax_model.msgpack, with config.json and tokenizer files) into one bundle file that "
+      "`--model` accepts everywhere (docs/bundle-format.md).");
+  struct Args {
+    std::string src, out, dtype = "f32";
+  };
+  auto args = std::make_shared<Args>();
+  cmd->add_option("SRC", args->src, "HF checkpoint directory")->required()->check(CLI::ExistingDirectory);
+  cmd->add_option("-o,--output", args->out, "bundle file to write (e.g. model.cappy)")->required();
+  cmd->add_option("--dtype", args->dtype,
+                  "weight format: f32; f16 (matrices in half precision); q8 (linear layers and "
+                  "word embeddings as int8 with a scale per 32 weights)")
+      ->check(CLI::IsMember({"f32", "f16", "q8", "q8_0"}));
+  cmd->callback([args, &exit_code] {
+    ConvertOptions options;
+    parse_weight_format(args->dtype, &options.format);
+    ProgressBar bar("converting");
+    options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
+    const ConvertSummary s = convert_checkpoint(args->src, args->out, options);
+    if (bar.enabled()) bar.update(s.tensors, s.tensors);
+    std::cerr << "wrote " << args->out << ": " << s.tensors << " tensors from " << s.source_format
+              << " (" << s.q8_tensors << " q8_0, " << s.f16_tensors << " f16, " << s.f32_tensors
+              << " f32)";
+    if (s.unused_tensors) std::cerr << ", " << s.unused_tensors << " unused source tensors left out";
+    std::cerr << "; files:";
+    for (const auto& f : s.embedded_files) std::cerr << " " << f;
+    std::cerr << "\n";
+    exit_code = kExitOk;
+  });
+}
+
+}  // namespace cappy::cli
