@@ -157,12 +157,7 @@ class ScorerImpl final : public Scorer {
 }  // namespace
 
 std::unique_ptr<Scorer> Scorer::load(const std::string& path, const LoadOptions& options) {
-  if (file_exists(path)) {
-    if (!is_bundle_file(path))
-      throw Error(path + ": expected a Cappy bundle (GGUF, made by `cappy convert`) or an HF "
-                         "checkpoint directory (config.json, model.safetensors, tokenizer files)");
-    return std::make_unique<ScorerImpl>(*bundle_files(path), options);
-  }
+  if (file_exists(path)) return std::make_unique<ScorerImpl>(*open_model_files(path), options);
   if (!file_exists(join_path(path, "config.json")))
     throw Error(path + ": not a model directory (no config.json)");
   return std::make_unique<ScorerImpl>(*directory_files(path), options);

@@ -16,6 +16,7 @@
 #include "backend/cpu/xnn_linear.h"
 #include "batch/packed_batch.h"
 #include "commands.h"
+#include "model/bundle.h"
 #include "model/config.h"
 #include "model/graph.h"
 #include "model/weight_store.h"
@@ -105,8 +106,9 @@ nlohmann::json run_onnxruntime(const BenchOptions& o) {
 }
 
 void run_bench(const BenchOptions& o) {
-  const std::string config_path = join_path(o.model, "config.json");
-  const ModelSpec spec = parse_config(read_text_file(config_path), config_path);
+  const auto files = open_model_files(o.model);  // a bundle or a directory
+  const ModelSpec spec = parse_config(std::string(files->open("config.json").text()),
+                                      files->origin("config.json"));
   if (o.seq < 3 || o.seq > spec.max_positions_for_tokens())
     throw Error("--seq must be in [3, " + std::to_string(spec.max_positions_for_tokens()) + "]");
   const Graph graph = build_encoder_graph(spec);
@@ -114,7 +116,7 @@ void run_bench(const BenchOptions& o) {
   auto t0 = Clock::now();
   std::unique_ptr<Backend> backend;
   {
-    WeightStore weights = WeightStore::open_directory(o.model);
+    WeightStore weights = WeightStore::open(*files);
     backend = make_cpu_backend(graph, weights, o.threads);
   }
   const double load_s = seconds_since(t0);
@@ -167,7 +169,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
       "Benchmark the CPU backend on a model directory beside onnxruntime-node (its model.onnx) "
       "in the same run. Make a roberta-large-shaped random model with scripts/bench.");
   auto o = std::make_shared<BenchOptions>();
-  cmd->add_option("--model", o->model, "model directory with config.json, model.safetensors, model.onnx")
+  cmd->add_option("--model", o->model, "model directory with config.json, model.safetensors, model.onnx (or a bundle, with --no-ort)")
       ->required();
   cmd->add_option("--threads", o->threads, "threads for both engines")->check(CLI::Range(1, 1024));
   cmd->add_option("--batch", o->batch, "pairs per batch")->check(CLI::Range(1, 4096));

@@ -84,6 +84,14 @@ bool is_bundle_file(const std::string& path) {
   return ok;
 }
 
+std::unique_ptr<ModelFiles> open_model_files(const std::string& path) {
+  if (!file_exists(path)) return directory_files(path);
+  if (!is_bundle_file(path))
+    throw Error(path + ": expected a Cappy bundle (GGUF, made by `cappy convert`) or an HF "
+                       "checkpoint directory (config.json, model.safetensors, tokenizer files)");
+  return bundle_files(path);
+}
+
 std::unique_ptr<ModelFiles> bundle_files(const std::string& path) {
   auto file = std::make_shared<MappedFile>(path);
   return std::make_unique<BundleFiles>(FileBytes{file->data(), file->size(), file}, path);

@@ -32,6 +32,10 @@ constexpr std::size_t kMaxBundleFiles = 64;
 // True when the file at `path` starts with the GGUF magic.
 bool is_bundle_file(const std::string& path);
 
+// A bundle file or an HF checkpoint directory, whichever `path` is. Throws
+// cappy::Error when it is a file but not a GGUF bundle.
+std::unique_ptr<ModelFiles> open_model_files(const std::string& path);
+
 // The files of a bundle on disk (mapped, not copied) or in memory. Checks
 // that it is a Cappy bundle of a known version and that every embedded file
 // name is a plain file name; throws cappy::Error naming the bundle otherwise.

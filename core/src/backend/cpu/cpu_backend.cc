@@ -5,6 +5,7 @@
 
 #include "backend/backend.h"
 #include "backend/cpu/kernels.h"
+#include "backend/cpu/linear_compact.h"
 #include "backend/cpu/thread_pool.h"
 #include "backend/cpu/xnn_linear.h"
 #include "cappy/cappy.h"
@@ -34,6 +35,8 @@ std::vector<float> load_weight(const WeightStore& store, const WeightRef& ref) {
 struct PreparedOp {
   const Op* op = nullptr;
   std::unique_ptr<XnnLinear> linear;   // Linear
+  std::unique_ptr<cpu::CompactLinear> compact;  // Linear with F16/Q8_0 weights, used in place
+  std::unique_ptr<cpu::CompactRows> word_rows;  // EmbedLayerNorm with an F16/Q8_0 word table
   std::vector<std::vector<float>> w;   // the other ops' weights, in Op::weights order
 };
 
@@ -46,13 +49,19 @@ class CpuBackend final : public Backend {
       PreparedOp p;
       p.op = &op;
       if (op.kind == OpKind::Linear) {
-        std::vector<float> weight = load_weight(store, op.weights[0]);
-        std::vector<float> bias = load_weight(store, op.weights[1]);
-        p.linear = std::make_unique<XnnLinear>(weight.data(), bias.data(),
-                                               static_cast<int>(op.weights[0].shape[1]),
-                                               static_cast<int>(op.weights[0].shape[0]));
+        // F16/Q8_0 weights stay compact and are used in place; the rest go to XNNPACK as f32.
+        p.compact = cpu::make_compact_linear(store, op.weights[0], op.weights[1]);
+        if (!p.compact) {
+          std::vector<float> weight = load_weight(store, op.weights[0]);
+          std::vector<float> bias = load_weight(store, op.weights[1]);
+          p.linear = std::make_unique<XnnLinear>(weight.data(), bias.data(),
+                                                 static_cast<int>(op.weights[0].shape[1]),
+                                                 static_cast<int>(op.weights[0].shape[0]));
+        }
       } else {
-        for (const WeightRef& ref : op.weights) p.w.push_back(load_weight(store, ref));
+        if (op.kind == OpKind::EmbedLayerNorm) p.word_rows = cpu::make_compact_rows(store, op.weights[0]);
+        for (const WeightRef& ref : op.weights)
+          p.w.push_back(&ref == &op.weights[0] && p.word_rows ? std::vector<float>{} : load_weight(store, ref));
       }
       prepared_.push_back(std::move(p));
     }
@@ -89,14 +98,19 @@ class CpuBackend final : public Backend {
       case OpKind::EmbedLayerNorm: {
         const auto& w = p.w;
         pool_.parallel_for(rows, 16, [&](std::size_t r0, std::size_t r1) {
-          cpu::embed_rows(w[0].data(), w[1].data(), w[2].data(), b.ids.data(),
-                          b.positions.data(), b.type_ids.data(), cols, r0, r1, out);
+          if (p.word_rows)
+            cpu::embed_rows_compact(*p.word_rows, w[1].data(), w[2].data(), b.ids.data(),
+                                    b.positions.data(), b.type_ids.data(), cols, r0, r1, out);
+          else
+            cpu::embed_rows(w[0].data(), w[1].data(), w[2].data(), b.ids.data(),
+                            b.positions.data(), b.type_ids.data(), cols, r0, r1, out);
           cpu::layer_norm_rows(out, nullptr, w[3].data(), w[4].data(), op.eps, cols, r0, r1, out);
         });
         break;
       }
       case OpKind::Linear: {
-        p.linear->run(value(op.inputs[0]), rows, out, pool_);
+        if (p.compact) p.compact->run(value(op.inputs[0]), rows, out, pool_);
+        else p.linear->run(value(op.inputs[0]), rows, out, pool_);
         if (op.activation == Activation::Gelu) {
           pool_.parallel_for(rows, 8, [&](std::size_t r0, std::size_t r1) {
             cpu::gelu_inplace(out + r0 * cols, (r1 - r0) * cols);

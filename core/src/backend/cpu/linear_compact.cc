@@ -1,0 +1,144 @@
+// The panel GEMM behind CompactLinear: for each panel of 16 output channels
+// (one thread's task), widen the weights once into a [K x 16] f32 scratch,
+// then run every block of kRowBlock input rows against it with a register-
+// blocked outer-product loop the compiler vectorizes 16 wide.
+#include "backend/cpu/linear_compact.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "backend/cpu/multiversion.h"
+#include "cappy/cappy.h"
+
+namespace cappy::cpu {
+
+namespace {
+
+constexpr int kRowBlock = 6;  // rows per register block: 6 x 16 accumulators
+
+// out[r, 0..ncols) = bias + x[r] · panel for the rows [0, rows) of x.
+CAPPY_MULTIVERSION
+void panel_gemm(const float* x, std::size_t rows, int k_dim, const float* panel, const float* bias,
+                float* out, std::size_t out_stride, int ncols) {
+  for (std::size_t r0 = 0; r0 < rows; r0 += kRowBlock) {
+    const std::size_t valid = std::min<std::size_t>(kRowBlock, rows - r0);
+    // Missing rows of the last block repeat the last row; their results are dropped.
+    const float* xr[kRowBlock];
+    for (int i = 0; i < kRowBlock; ++i)
+      xr[i] = x + (r0 + std::min<std::size_t>(i, valid - 1)) * static_cast<std::size_t>(k_dim);
+    float acc[kRowBlock][kPanelWidth];
+    for (int i = 0; i < kRowBlock; ++i)
+      for (int j = 0; j < kPanelWidth; ++j) acc[i][j] = bias[j];
+    for (int k = 0; k < k_dim; ++k) {
+      const float* w = panel + static_cast<std::size_t>(k) * kPanelWidth;
+#pragma GCC unroll 6
+      for (int i = 0; i < kRowBlock; ++i) {
+        const float xv = xr[i][k];
+#pragma omp simd
+        for (int j = 0; j < kPanelWidth; ++j) acc[i][j] += xv * w[j];
+      }
+    }
+    for (std::size_t i = 0; i < valid; ++i)
+      std::memcpy(out + (r0 + i) * out_stride, acc[i], sizeof(float) * static_cast<std::size_t>(ncols));
+  }
+}
+
+// The weight's parts (one, or Q|K|V) as one row pointer per output channel,
+// or empty when the weight is not stored compact.
+std::vector<const std::uint8_t*> compact_rows(const WeightStore& store, const WeightRef& ref,
+                                              DType* dtype) {
+  std::vector<std::int64_t> part = ref.shape;
+  part[0] /= static_cast<std::int64_t>(ref.parts.size());
+  std::vector<const std::uint8_t*> rows;
+  for (std::size_t p = 0; p < ref.parts.size(); ++p) {
+    const TensorView& t = store.get(ref.parts[p], part);
+    if (t.dtype != DType::F16 && t.dtype != DType::Q8_0) return {};
+    if (p == 0) *dtype = t.dtype;
+    if (t.dtype != *dtype) return {};  // mixed parts: let the f32 path widen them
+    const std::size_t row_bytes = t.nbytes / static_cast<std::size_t>(part[0]);
+    for (std::int64_t r = 0; r < part[0]; ++r) rows.push_back(t.data + r * row_bytes);
+  }
+  return rows;
+}
+
+}  // namespace
+
+CompactLinear::CompactLinear(DType dtype, std::vector<const std::uint8_t*> rows,
+                             std::vector<float> bias, int in_features, std::shared_ptr<const void> owner)
+    : dtype_(dtype), rows_(std::move(rows)), bias_(std::move(bias)), in_(in_features),
+      owner_(std::move(owner)) {
+  if (dtype_ != DType::F16 && dtype_ != DType::Q8_0)
+    throw Error(std::string("compact linear layer: unsupported dtype ") + dtype_name(dtype_));
+  if (dtype_ == DType::Q8_0 && in_ % static_cast<int>(kQ8BlockElems) != 0)
+    throw Error("compact linear layer: Q8_0 rows must be a multiple of 32 long");
+  if (bias_.size() != rows_.size()) throw Error("compact linear layer: bias and weight disagree");
+  bias_.resize(rows_.size() + kPanelWidth, 0.0f);  // the last panel reads 16 biases
+}
+
+void CompactLinear::run(const float* in, std::size_t rows, float* out, const ThreadPool& pool) const {
+  const std::size_t n = rows_.size();
+  const std::size_t panels = (n + kPanelWidth - 1) / kPanelWidth;
+  const auto unpack = dtype_ == DType::F16 ? unpack_panel_f16 : unpack_panel_q8;
+  pool.parallel_for(panels, 1, [&](std::size_t p0, std::size_t p1) {
+    thread_local std::vector<float> panel;
+    panel.resize(static_cast<std::size_t>(in_) * kPanelWidth);
+    for (std::size_t p = p0; p < p1; ++p) {
+      const std::size_t o0 = p * kPanelWidth;
+      const int count = static_cast<int>(std::min<std::size_t>(kPanelWidth, n - o0));
+      unpack(rows_.data() + o0, count, in_, panel.data());
+      panel_gemm(in, rows, in_, panel.data(), bias_.data() + o0, out + o0, n, count);
+    }
+  });
+}
+
+std::unique_ptr<CompactLinear> make_compact_linear(const WeightStore& store, const WeightRef& weight,
+                                                   const WeightRef& bias) {
+  DType dtype = DType::F32;
+  std::vector<const std::uint8_t*> rows = compact_rows(store, weight, &dtype);
+  if (rows.empty()) return nullptr;
+  std::vector<float> b;
+  std::vector<std::int64_t> part = bias.shape;
+  part[0] /= static_cast<std::int64_t>(bias.parts.size());
+  for (const auto& name : bias.parts) {
+    std::vector<float> v = store.get_f32(name, part);
+    b.insert(b.end(), v.begin(), v.end());
+  }
+  return std::make_unique<CompactLinear>(dtype, std::move(rows), std::move(b),
+                                         static_cast<int>(weight.shape[1]), store.bytes_owner());
+}
+
+CompactRows::CompactRows(const TensorView& table, std::shared_ptr<const void> owner)
+    : dtype_(table.dtype), data_(table.data), rows_(table.shape.at(0)),
+      cols_(static_cast<int>(table.shape.at(1))), row_bytes_(table.nbytes / table.shape.at(0)),
+      owner_(std::move(owner)) {}
+
+void CompactRows::gather(std::int64_t row, float* out) const {
+  TensorView v;
+  v.dtype = dtype_;
+  v.shape = {cols_};
+  v.data = data_ + static_cast<std::size_t>(row) * row_bytes_;
+  v.nbytes = row_bytes_;
+  convert_to_f32(v, out);
+}
+
+std::unique_ptr<CompactRows> make_compact_rows(const WeightStore& store, const WeightRef& weight) {
+  if (weight.parts.size() != 1) return nullptr;
+  const TensorView& t = store.get(weight.parts[0], weight.shape);
+  if (t.dtype != DType::F16 && t.dtype != DType::Q8_0) return nullptr;
+  if (t.shape.size() != 2 || t.shape[0] == 0) return nullptr;
+  return std::make_unique<CompactRows>(t, store.bytes_owner());
+}
+
+void embed_rows_compact(const CompactRows& word, const float* position, const float* token_type,
+                        const std::int32_t* ids, const std::int32_t* positions,
+                        const std::int32_t* types, int cols, std::size_t r0, std::size_t r1, float* out) {
+  for (std::size_t t = r0; t < r1; ++t) {
+    float* o = out + t * cols;
+    word.gather(ids[t], o);
+    const float* p = position + static_cast<std::size_t>(positions[t]) * cols;
+    const float* ty = token_type + static_cast<std::size_t>(types[t]) * cols;
+    for (int c = 0; c < cols; ++c) o[c] = o[c] + p[c] + ty[c];  // (w + p) + t, as embed_rows
+  }
+}
+
+}  // namespace cappy::cpu

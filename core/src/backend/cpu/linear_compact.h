@@ -1,0 +1,81 @@
+// Linear layers whose weights stay compact (F16, GGML Q8_0) in memory: the
+// kernel widens one panel of 16 output channels to f32 at a time, in a
+// per-thread scratch, and multiplies every input row by it. Memory stays
+// near the weight file's size (the weights are used in place, e.g. straight
+// from a mapped bundle) instead of 2x (f16) or ~4x (q8) for f32 copies.
+//
+// Portable C++ written for the vectorizer (as kernels.cc): no intrinsics,
+// so it also compiles for WebAssembly SIMD.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "backend/cpu/thread_pool.h"
+#include "model/graph.h"
+#include "model/weight_store.h"
+
+namespace cappy::cpu {
+
+constexpr int kPanelWidth = 16;  // output channels per panel
+
+// Writes panel[k * kPanelWidth + j] = W[j][k] for the `count` (<= 16) rows
+// given, zero for j >= count. `rows[j]` points to output channel j's packed
+// row of `in_features` weights.
+void unpack_panel_f16(const std::uint8_t* const* rows, int count, int in_features, float* panel);
+void unpack_panel_q8(const std::uint8_t* const* rows, int count, int in_features, float* panel);
+
+class CompactLinear {
+ public:
+  // `rows`: one pointer per output channel into memory that `owner` keeps alive.
+  CompactLinear(DType dtype, std::vector<const std::uint8_t*> rows, std::vector<float> bias,
+                int in_features, std::shared_ptr<const void> owner);
+
+  // out[rows, out_features] = in[rows, in_features] · Wᵀ + b.
+  void run(const float* in, std::size_t rows, float* out, const ThreadPool& pool) const;
+
+  int in_features() const { return in_; }
+  int out_features() const { return static_cast<int>(rows_.size()); }
+
+ private:
+  DType dtype_;
+  std::vector<const std::uint8_t*> rows_;
+  std::vector<float> bias_;
+  int in_;
+  std::shared_ptr<const void> owner_;
+};
+
+// The layer for a Linear op whose weight is stored as F16 or Q8_0 (every
+// part of a fused weight in the same dtype); null for other dtypes, which
+// the f32 path handles.
+std::unique_ptr<CompactLinear> make_compact_linear(const WeightStore& store, const WeightRef& weight,
+                                                   const WeightRef& bias);
+
+// Embedding rows gathered from an F16 or Q8_0 table, widened to f32.
+class CompactRows {
+ public:
+  CompactRows(const TensorView& table, std::shared_ptr<const void> owner);
+  // out[c] = table[row][c] for c < cols.
+  void gather(std::int64_t row, float* out) const;
+  std::int64_t rows() const { return rows_; }
+
+ private:
+  DType dtype_;
+  const std::uint8_t* data_;
+  std::int64_t rows_;
+  int cols_;
+  std::size_t row_bytes_;
+  std::shared_ptr<const void> owner_;
+};
+
+// A CompactRows for a weight stored as F16 or Q8_0; null otherwise.
+std::unique_ptr<CompactRows> make_compact_rows(const WeightStore& store, const WeightRef& weight);
+
+// Like embed_rows (kernels.h), with the word table compact.
+void embed_rows_compact(const CompactRows& word, const float* position, const float* token_type,
+                        const std::int32_t* ids, const std::int32_t* positions,
+                        const std::int32_t* types, int cols, std::size_t r0, std::size_t r1, float* out);
+
+}  // namespace cappy::cpu
