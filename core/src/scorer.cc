@@ -11,6 +11,7 @@
 #include "model/graph.h"
 #include "model/model_files.h"
 #include "model/weight_store.h"
+#include "tokenize/model_tokenizer.h"
 #include "tokenize/tokenizer.h"
 #include "util/mapped_file.h"
 #include "util/utf8.h"
@@ -39,8 +40,7 @@ class ScorerImpl final : public Scorer {
 
     LoadedTokenizer tok = load_tokenizer(files, spec_.model_type);
     tokenizer_ = std::move(tok.tokenizer);
-    max_length_ = static_cast<std::size_t>(spec_.max_positions_for_tokens());
-    if (tok.model_max_length > 0) max_length_ = std::min(max_length_, tok.model_max_length);
+    max_length_ = scoring_max_length(spec_, tok.model_max_length);
 
     Graph graph = build_encoder_graph(spec_);
     {

@@ -14,5 +14,6 @@ void add_score_command(CLI::App& app, int& exit_code);
 void add_rerank_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 void add_convert_command(CLI::App& app, int& exit_code);
+void add_tokenize_command(CLI::App& app, int& exit_code);
 
 }  // namespace cappy::cli

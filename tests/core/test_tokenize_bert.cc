@@ -43,6 +43,9 @@ const std::vector<Case>& oracle_cases() {
     {std::string("", 0), {}},
     {std::string(" ", 1), {}},
     {std::string("  hi  ", 6), {7632}},
+    // Unassigned code points (U+0378, U+FFFF) are kept as [UNK]; clean_text
+    // removes only assigned control/format/private-use characters (U+E000).
+    {std::string("a\xcd""\xb8""b x\xee""\x80""\x80""y a\xef""\xbf""\xbf""b", 15), {100, 1060, 2100, 100}},
     // Oracle ids except the final sigma: Tokenizers.js lowercases with JS's
     // toLowerCase, which writes a word-final sigma (##omicron-final-sigma,
     // 15297); HF's Rust normalizer lowercases one character at a time

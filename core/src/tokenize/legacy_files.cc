@@ -81,8 +81,9 @@ std::vector<AddedToken> specials_in(const Vocab& vocab, std::initializer_list<Sp
 std::int32_t require(const Vocab& vocab, const char* token, const std::string& path, const std::string& model_type) {
   const std::int32_t id = vocab.find(token);
   if (id < 0) {
-    throw Error(path + ": has no \"" + token + "\", which the pair template of model_type \"" + model_type +
-                "\" needs");
+    const std::string which = model_type.empty() ? "the default (BERT) pair template, used when no model_type is known,"
+                                                  : "the pair template of model_type \"" + model_type + "\"";
+    throw Error(path + ": has no \"" + token + "\", which " + which + " needs");
   }
   return id;
 }

@@ -6,9 +6,14 @@
 
 #include "cappy/cappy.h"
 #include "util/json_file.h"
+#include "tokenize/base64.h"
 #include "tokenize/byte_level_bpe_tokenizer.h"
 #include "tokenize/loaders.h"
+#include "tokenize/pipeline_tokenizer.h"
+#include "tokenize/precompiled_normalizer.h"
+#include "tokenize/unigram_model.h"
 #include "tokenize/wordpiece_tokenizer.h"
+#include "util/utf8.h"
 
 namespace cappy {
 namespace {
@@ -296,6 +301,110 @@ std::unique_ptr<Tokenizer> load_wordpiece(const json& root, const json& model, c
                                               std::move(pair_template), pad);
 }
 
+class PrecompiledStep final : public Normalizer {
+ public:
+  explicit PrecompiledStep(PrecompiledNormalizer n) : n_(std::move(n)) {}
+  std::string normalize(std::string_view text) const override { return n_.normalize(text); }
+
+ private:
+  PrecompiledNormalizer n_;
+};
+
+std::unique_ptr<Normalizer> read_normalizer(const json& n, const std::string& where, const Context& ctx) {
+  const std::string type = type_of(n);
+  if (type == "Precompiled") {
+    const auto blob = n.find("precompiled_charsmap");
+    if (blob == n.end() || !blob->is_string()) ctx.fail(where + ".precompiled_charsmap", "not a base64 string");
+    const std::string origin = ctx.path + ": " + where + ".precompiled_charsmap";
+    return std::make_unique<PrecompiledStep>(
+        PrecompiledNormalizer(decode_base64(blob->get_ref<const std::string&>(), origin), origin));
+  }
+  if (type == "Sequence") {
+    const auto list = n.find("normalizers");
+    if (list == n.end() || !list->is_array()) ctx.fail(where + ".normalizers", "not an array");
+    std::vector<std::unique_ptr<Normalizer>> steps;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      steps.push_back(read_normalizer((*list)[i], where + ".normalizers[" + std::to_string(i) + "]", ctx));
+    }
+    return std::make_unique<NormalizerSequence>(std::move(steps));
+  }
+  ctx.fail(where + ".type", "\"" + type + "\" is not supported with a Unigram model (Precompiled and Sequence are)");
+}
+
+void read_pre_tokenizer(const json& p, const std::string& where, const Context& ctx,
+                        std::vector<std::unique_ptr<PreTokenizer>>& out) {
+  const std::string type = type_of(p);
+  if (type == "WhitespaceSplit") {
+    out.push_back(std::make_unique<WhitespaceSplit>());
+  } else if (type == "Metaspace") {
+    const std::string replacement = get_string(p, "replacement", ctx, where);
+    const std::u32string cps = decode_utf8(replacement);
+    if (cps.size() != 1) ctx.fail(where + ".replacement", "not one character");
+    // Older files say add_prefix_space; newer ones prepend_scheme.
+    bool prepend = true;
+    if (const std::string scheme = get_string(p, "prepend_scheme", ctx, where); !scheme.empty()) {
+      if (scheme == "never") {
+        prepend = false;
+      } else if (scheme != "always") {
+        ctx.fail(where + ".prepend_scheme", "\"" + scheme + "\" is not supported (always and never are)");
+      }
+    } else {
+      prepend = get_bool(p, "add_prefix_space", true, ctx, where);
+    }
+    out.push_back(std::make_unique<Metaspace>(cps[0], prepend, get_bool(p, "split", true, ctx, where)));
+  } else if (type == "Sequence") {
+    const auto list = p.find("pretokenizers");
+    if (list == p.end() || !list->is_array()) ctx.fail(where + ".pretokenizers", "not an array");
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      read_pre_tokenizer((*list)[i], where + ".pretokenizers[" + std::to_string(i) + "]", ctx, out);
+    }
+  } else {
+    ctx.fail(where + ".type",
+             "\"" + type + "\" is not supported with a Unigram model (WhitespaceSplit, Metaspace and Sequence are)");
+  }
+}
+
+std::unique_ptr<Tokenizer> load_unigram(const json& root, const json& model, const Context& ctx) {
+  const auto vocab = model.find("vocab");
+  if (vocab == model.end() || !vocab->is_array()) ctx.fail("model.vocab", "not an array of [piece, score]");
+  std::vector<UnigramModel::Piece> pieces;
+  pieces.reserve(vocab->size());
+  for (std::size_t i = 0; i < vocab->size(); ++i) {
+    const json& entry = (*vocab)[i];
+    if (!entry.is_array() || entry.size() != 2 || !entry[0].is_string() || !entry[1].is_number()) {
+      ctx.fail("model.vocab[" + std::to_string(i) + "]", "not [piece, score]");
+    }
+    pieces.push_back({entry[0].get<std::string>(), entry[1].get<double>()});
+  }
+  std::optional<std::int32_t> unk_id;
+  if (const auto unk = model.find("unk_id"); unk != model.end() && !unk->is_null()) {
+    if (!unk->is_number_integer() || unk->get<std::int64_t>() < 0 ||
+        unk->get<std::int64_t>() >= static_cast<std::int64_t>(pieces.size())) {
+      ctx.fail("model.unk_id", "not an id of the vocabulary");
+    }
+    unk_id = unk->get<std::int32_t>();
+  }
+  const bool byte_fallback = get_bool(model, "byte_fallback", false, ctx, "model");
+
+  std::unique_ptr<Normalizer> normalizer;
+  if (const auto n = root.find("normalizer"); n != root.end() && !n->is_null()) {
+    normalizer = read_normalizer(*n, "normalizer", ctx);
+  }
+  std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers;
+  if (const auto p = root.find("pre_tokenizer"); p != root.end() && !p->is_null()) {
+    read_pre_tokenizer(*p, "pre_tokenizer", ctx, pre_tokenizers);
+  }
+  std::vector<AddedToken> added = read_added_tokens(root, ctx);
+  PairTemplate pair_template = read_post_processor(root, ctx);
+  auto unigram = std::make_shared<UnigramModel>(std::move(pieces), unk_id, byte_fallback);
+  const std::int32_t pad = find_pad_id(root, unigram->vocab(), added);
+  const std::size_t size = unigram->size();
+  return std::make_unique<PipelineTokenizer>(
+      std::move(normalizer), std::move(pre_tokenizers),
+      [unigram](std::string_view word, std::vector<std::int32_t>& out) { unigram->encode_word(word, out); }, size,
+      std::move(added), std::move(pair_template), pad);
+}
+
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_tokenizer_json(std::string_view text, const std::string& path) {
@@ -318,7 +427,8 @@ std::unique_ptr<Tokenizer> load_tokenizer_json(std::string_view text, const std:
     }
     if (type == "BPE") return load_bpe(root, *model, ctx);
     if (type == "WordPiece") return load_wordpiece(root, *model, ctx);
-    ctx.fail("model.type", "\"" + type + "\" is not supported (BPE and WordPiece are)");
+    if (type == "Unigram") return load_unigram(root, *model, ctx);
+    ctx.fail("model.type", "\"" + type + "\" is not supported (BPE, WordPiece and Unigram are)");
   } catch (const json::exception& e) {
     throw Error(path + ": unexpected structure: " + e.what());
   }

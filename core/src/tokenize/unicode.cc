@@ -84,7 +84,9 @@ bool bert_is_whitespace(char32_t c) {
 
 bool bert_is_control(char32_t c) {
   if (c == '\t' || c == '\n' || c == '\r') return false;
-  return is_other(c);
+  // HF's is_control is the unicode_categories crate's is_other(), which has
+  // no table for unassigned code points (Cn): those stay, as [UNK].
+  return is_other(c) && category(c) != GeneralCategory::Cn;
 }
 
 bool bert_is_punctuation(char32_t c) {

@@ -33,7 +33,7 @@ bool is_word_char(char32_t c);      // Rust regex \w, approximating Alphabetic b
 // BERT's character classes as HF tokenizers defines them (normalizers/bert.rs,
 // pre_tokenizers/bert.rs).
 bool bert_is_whitespace(char32_t c);   // \t \n \r or White_Space
-bool bert_is_control(char32_t c);      // \p{C} except \t \n \r
+bool bert_is_control(char32_t c);      // \p{C} except \t \n \r and unassigned (Cn), as HF
 bool bert_is_punctuation(char32_t c);  // ASCII punctuation (incl. $+<=>^`|~) or \p{P}
 bool bert_is_chinese_char(char32_t c);
 

@@ -1,0 +1,48 @@
+#include "tokenize/pipeline_tokenizer.h"
+
+#include <algorithm>
+
+#include "util/utf8.h"
+
+namespace cappy {
+
+PipelineTokenizer::PipelineTokenizer(std::unique_ptr<Normalizer> normalizer,
+                                     std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers, WordModel model,
+                                     std::size_t model_size, std::vector<AddedToken> added_tokens,
+                                     PairTemplate pair_template, std::int32_t pad_id)
+    : normalizer_(std::move(normalizer)),
+      pre_tokenizers_(std::move(pre_tokenizers)),
+      model_(std::move(model)),
+      template_(std::move(pair_template)),
+      pad_id_(pad_id),
+      vocab_size_(model_size) {
+  for (const AddedToken& token : added_tokens) {
+    vocab_size_ = std::max(vocab_size_, static_cast<std::size_t>(token.id) + 1);
+  }
+  added_ = AddedVocabulary::build(std::move(added_tokens), [this](std::string_view s) { return normalize(s); });
+}
+
+std::string PipelineTokenizer::normalize(std::string_view text) const {
+  return normalizer_ ? normalizer_->normalize(text) : std::string(text);
+}
+
+std::vector<std::int32_t> PipelineTokenizer::encode_ids(std::string_view text) const {
+  validate_utf8(text);
+  std::vector<std::int32_t> ids;
+  ids.reserve(text.size() / 3 + 4);
+  const std::function<std::string(std::string_view)> normalize_fn =
+      normalizer_ ? std::function<std::string(std::string_view)>([this](std::string_view s) { return normalize(s); })
+                  : nullptr;
+  added_.encode(
+      text, normalize_fn,
+      [this](std::string_view piece, std::vector<std::int32_t>& out) { encode_text(piece, out); }, ids);
+  return ids;
+}
+
+void PipelineTokenizer::encode_text(std::string_view text, std::vector<std::int32_t>& out) const {
+  std::vector<std::string> words{std::string(text)};
+  for (const auto& pre : pre_tokenizers_) pre->split(words);
+  for (const std::string& word : words) model_(word, out);
+}
+
+}  // namespace cappy
