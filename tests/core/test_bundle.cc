@@ -184,7 +184,8 @@ TEST(Convert, Q8BundleScoresCloseToF32) { expect_close_to_f32("converter/small-r
 
 TEST(Convert, Q8QuantizesEveryLinearLayerAndTheWordEmbeddings) {
   const std::string bundle = convert(fixture("converter/small-roberta"), "q8-kinds", WeightFormat::Q8_0);
-  const GgufFile g = parse_file(test::read_file(bundle));
+  const std::string bytes = test::read_file(bundle);  // the parsed views point into it
+  const GgufFile g = parse_file(bytes);
   int q8 = 0;
   for (const TensorView& t : g.tensors) {
     const bool matrix = t.shape.size() == 2;
