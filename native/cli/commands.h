@@ -15,5 +15,6 @@ void add_rerank_command(CLI::App& app, int& exit_code);
 void add_bench_command(CLI::App& app, int& exit_code);
 void add_convert_command(CLI::App& app, int& exit_code);
 void add_tokenize_command(CLI::App& app, int& exit_code);
+void add_plan_command(CLI::App& app, int& exit_code);  // hidden: GPU plan JSON
 
 }  // namespace cappy::cli

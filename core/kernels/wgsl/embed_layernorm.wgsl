@@ -1,0 +1,67 @@
+// out[t] = LayerNorm(word[ids[t]] + position[positions[t]] + token_type[type_ids[t]]).
+// One workgroup of 64 threads per token row; each thread owns the columns
+// lid, lid + 64, ... and the row's mean and variance are workgroup reductions
+// (two passes, mean then centred variance, as the CPU reference does).
+struct Params {
+  rows: u32,
+  cols: u32,
+  type_ids_at: u32,
+  positions_at: u32,
+  eps: f32,
+}
+
+@group(0) @binding(0) var<storage, read> batch: array<i32>;  // ids at 0
+@group(0) @binding(1) var<storage, read> word: array<f32>;
+@group(0) @binding(2) var<storage, read> position: array<f32>;
+@group(0) @binding(3) var<storage, read> token_type: array<f32>;
+@group(0) @binding(4) var<storage, read> gamma: array<f32>;
+@group(0) @binding(5) var<storage, read> beta: array<f32>;
+@group(0) @binding(6) var<storage, read_write> out: array<f32>;
+@group(0) @binding(7) var<uniform> params: Params;
+
+const THREADS: u32 = 64u;
+var<workgroup> partial: array<f32, THREADS>;
+
+fn workgroup_sum(v: f32, lid: u32) -> f32 {
+  partial[lid] = v;
+  workgroupBarrier();
+  for (var s = THREADS / 2u; s > 0u; s = s / 2u) {
+    if (lid < s) {
+      partial[lid] = partial[lid] + partial[lid + s];
+    }
+    workgroupBarrier();
+  }
+  let total = partial[0];
+  workgroupBarrier();
+  return total;
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let row = wg.x + wg.y * nwg.x;
+  if (row >= params.rows) {
+    return;
+  }
+  let cols = params.cols;
+  let w0 = u32(batch[row]) * cols;
+  let p0 = u32(batch[params.positions_at + row]) * cols;
+  let t0 = u32(batch[params.type_ids_at + row]) * cols;
+  let o0 = row * cols;
+  var sum = 0.0;
+  for (var c = lid; c < cols; c = c + THREADS) {
+    let v = word[w0 + c] + position[p0 + c] + token_type[t0 + c];
+    out[o0 + c] = v;
+    sum = sum + v;
+  }
+  let mean = workgroup_sum(sum, lid) / f32(cols);
+  var sq = 0.0;
+  for (var c = lid; c < cols; c = c + THREADS) {
+    let d = out[o0 + c] - mean;
+    sq = sq + d * d;
+  }
+  let inv = 1.0 / sqrt(workgroup_sum(sq, lid) / f32(cols) + params.eps);
+  for (var c = lid; c < cols; c = c + THREADS) {
+    out[o0 + c] = (out[o0 + c] - mean) * inv * gamma[c] + beta[c];
+  }
+}
