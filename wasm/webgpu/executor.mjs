@@ -2,7 +2,7 @@
 // (core/src/backend/plan/, JSON "cappy-plan" v1) on a GPUDevice. It is thin on
 // purpose: it allocates the buffers the plan names, compiles the kernels it
 // names and dispatches them in order. Weights are uploaded once (by name)
-// and pipelines compiled once (by kernel and constants) across plans; the
+// and pipelines compiled once per device (by source and constants); the
 // batch's activation buffers grow as needed and are reused. A batch is one
 // submission with one readback.
 //
@@ -48,8 +48,7 @@ export class WebGpuExecutor {
     this.getWeight = weights;
     this.weightBuffers = new Map();  // plan buffer name -> GPUBuffer
     this.batchBuffers = new Map();   // activation / input name -> GPUBuffer (grow-only)
-    this.modules = new Map();
-    this.pipelines = new Map();
+    this.pipelines = pipelineCache(device);
     this.queue = Promise.resolve();  // runs are serialized: they share buffers
     this.disposed = false;
   }
@@ -112,7 +111,6 @@ export class WebGpuExecutor {
       const error = validation ?? oom;
       if (error) {
         // An invalid shader or pipeline stays invalid: compile afresh next time.
-        this.modules.clear();
         this.pipelines.clear();
         throw new Error(`WebGPU: ${error.message}`);
       }
@@ -166,19 +164,13 @@ export class WebGpuExecutor {
   }
 
   #pipeline(plan, d) {
-    const key = `${d.kernel}:${JSON.stringify(d.constants)}`;
+    const code = (plan.kernels && !Array.isArray(plan.kernels) && plan.kernels[d.kernel]) || this.kernels[d.kernel];
+    if (!code) throw new Error(`executor: no WGSL source for kernel '${d.kernel}'`);
+    const key = `${code}\n${JSON.stringify(d.constants)}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      let module = this.modules.get(d.kernel);
-      if (!module) {
-        const code = (plan.kernels && !Array.isArray(plan.kernels) && plan.kernels[d.kernel]) || this.kernels[d.kernel];
-        if (!code) throw new Error(`executor: no WGSL source for kernel '${d.kernel}'`);
-        module = this.device.createShaderModule({ label: d.kernel, code });
-        this.modules.set(d.kernel, module);
-      }
-      // Synchronous creation: Dawn's node build (npm webgpu 0.6) aborts the
-      // process in createComputePipelineAsync and getCompilationInfo on this
-      // kind of machine; errors surface through the run's error scope.
+      // Synchronous creation: errors surface through the run's error scope.
+      const module = this.device.createShaderModule({ label: d.kernel, code });
       p = this.device.createComputePipeline({
         label: d.kernel, layout: 'auto', compute: { module, entryPoint: 'main', constants: d.constants },
       });
@@ -186,6 +178,15 @@ export class WebGpuExecutor {
     }
     return p;
   }
+}
+
+// Compiled pipelines per device, by WGSL source and constants, shared by the
+// executors of one device (several models, or a model reloaded).
+const pipelineCaches = new WeakMap();
+function pipelineCache(device) {
+  let cache = pipelineCaches.get(device);
+  if (!cache) pipelineCaches.set(device, (cache = new Map()));
+  return cache;
 }
 
 function checkPlan(plan) {
