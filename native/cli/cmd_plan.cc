@@ -36,7 +36,9 @@ void run_plan(const PlanOptions& o) {
                               ? o.max_pair_tokens
                               : std::min(o.tokens - o.pairs + 1, spec.max_positions_for_tokens());
   plan::Options options;
-  options.linear_weights = o.weights == "f16" ? plan::WeightFormat::F16 : plan::WeightFormat::F32;
+  options.linear_weights = o.weights == "f16"  ? plan::WeightFormat::F16
+                           : o.weights == "q8" ? plan::WeightFormat::Q8_0
+                                               : plan::WeightFormat::F32;
   const plan::Plan p = plan::build_plan(build_encoder_graph(spec), shape, options);
   std::cout << plan::plan_to_json(p, o.with_wgsl) << "\n";
 }
@@ -55,7 +57,7 @@ void add_plan_command(CLI::App& app, int& exit_code) {
                   "tokens of the longest pair (default: as many as the other pairs leave)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--weights", opts->weights, "linear weights on the device")
-      ->check(CLI::IsMember({"f32", "f16"}));
+      ->check(CLI::IsMember({"f32", "f16", "q8"}));
   cmd->add_flag("--with-wgsl", opts->with_wgsl, "include each used kernel's WGSL source");
   cmd->callback([opts, &exit_code] {
     run_plan(*opts);

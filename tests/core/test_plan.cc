@@ -78,9 +78,10 @@ void check_plan(const Graph& g, const Plan& p) {
     EXPECT_GE(b.bytes, 16u);
     std::uint64_t n = 1;
     for (auto d : b.shape) n *= d;
-    const std::uint64_t elem = b.dtype == DType::F16 ? 2 : 4;
-    EXPECT_GE(b.bytes, n * elem) << b.name;
-    EXPECT_LT(b.bytes, n * elem + 16 + 16) << b.name << ": no waste beyond padding";
+    const std::uint64_t need = b.dtype == DType::F16 ? 2 * n : b.dtype == DType::Q8_0 ? n / 32 * 34 : 4 * n;
+    if (b.dtype == DType::Q8_0) EXPECT_EQ(n % 32, 0u) << b.name;
+    EXPECT_GE(b.bytes, need) << b.name;
+    EXPECT_LT(b.bytes, need + 16 + 16) << b.name << ": no waste beyond padding";
     if (b.role == Role::Weight) {
       EXPECT_FALSE(b.parts.empty());
       EXPECT_EQ(b.shape[0] % static_cast<std::int64_t>(b.parts.size()), 0);
@@ -140,9 +141,16 @@ void check_plan(const Graph& g, const Plan& p) {
       EXPECT_GE(grid[1] * kLinearTileRows, rows);
       EXPECT_LT((grid[1] - 1) * kLinearTileRows, rows);
       EXPECT_EQ(grid[2], 1u);
-      const bool f16 = p.buffers[d.bindings[1]].dtype == DType::F16;
-      EXPECT_EQ(constant(d, "WEIGHTS_F16"), f16 ? 1u : 0u);
-      if (f16) EXPECT_EQ(param_u(d, "in_features") % 2, 0u);
+      const DType wt = p.buffers[d.bindings[1]].dtype;
+      EXPECT_EQ(constant(d, "WEIGHTS_FORMAT"), wt == DType::F16 ? 1u : wt == DType::Q8_0 ? 2u : 0u);
+      if (wt == DType::F16) EXPECT_EQ(param_u(d, "in_features") % 2, 0u);
+      if (wt == DType::Q8_0) EXPECT_EQ(param_u(d, "in_features") % 32, 0u);
+      // What the plan asked for, or the fallback the row length forces.
+      const std::uint32_t k = param_u(d, "in_features");
+      const DType want = p.options.linear_weights == WeightFormat::Q8_0 && k % 32 == 0 ? DType::Q8_0
+                         : p.options.linear_weights != WeightFormat::F32 && k % 2 == 0 ? DType::F16
+                                                                                        : DType::F32;
+      EXPECT_EQ(wt, want);
     } else if (d.kernel == "embed_layernorm" || d.kernel == "add_layernorm") {
       EXPECT_EQ(param_u(d, "rows"), rows);
       EXPECT_EQ(param_u(d, "cols"), static_cast<std::uint32_t>(v.cols));
@@ -183,9 +191,11 @@ TEST(Plan, RobertaAndBertPlansKeepEveryInvariant) {
     for (Shape s : {Shape{1, 1, 1}, Shape{37, 3, 20}, Shape{130, 2, 65}, Shape{1000, 2, 500}}) {
       SCOPED_TRACE(std::to_string(s.tokens) + " tokens");
       check_plan(g, build_plan(g, s));
-      Options o;
-      o.linear_weights = WeightFormat::F16;
-      check_plan(g, build_plan(g, s, o));
+      for (WeightFormat w : {WeightFormat::F16, WeightFormat::Q8_0}) {
+        Options o;
+        o.linear_weights = w;
+        check_plan(g, build_plan(g, s, o));
+      }
     }
   }
 }
@@ -253,6 +263,30 @@ TEST(Plan, F16StoresEvenLinearWeightsAsHalves) {
   for (const Buffer& b : build_plan(odd, {10, 2, 5}, o).buffers)
     if (b.role == Role::Weight && b.shape.size() == 2 && b.shape[1] % 2 == 1)
       EXPECT_EQ(b.dtype, DType::F32) << b.name;
+}
+
+TEST(Plan, Q8StoresRowsOfWholeBlocksAndFallsBackToHalves) {
+  Options o;
+  o.linear_weights = WeightFormat::Q8_0;
+  // hidden 64, FFN 128: every matrix's rows are whole 32-blocks. hidden 48
+  // (FFN 96): only the FFN output [48, 96] has; the rest (rows of 48) fall
+  // back to f16.
+  const Plan p = build_plan(build_encoder_graph(small_spec(Family::Roberta, 64, 4)), {10, 2, 5}, o);
+  int q8 = 0;
+  for (const Buffer& b : p.buffers) {
+    if (b.role != Role::Weight || b.shape.size() != 2 || b.name.find("embeddings") != std::string::npos) continue;
+    EXPECT_EQ(b.dtype, DType::Q8_0) << b.name;
+    EXPECT_EQ(b.bytes, (b.shape[0] * b.shape[1] / 32 * 34 + 15) / 16 * 16) << b.name;
+    ++q8;
+  }
+  EXPECT_EQ(q8, 4 * 3 + 2);
+  const Plan mixed = build_plan(build_encoder_graph(small_spec(Family::Roberta, 48, 4)), {10, 2, 5}, o);
+  for (const Buffer& b : mixed.buffers)
+    if (b.role == Role::Weight && b.shape.size() == 2 && b.name.find("embeddings") == std::string::npos)
+      EXPECT_EQ(b.dtype, b.shape[1] == 96 ? DType::Q8_0 : DType::F16) << b.name;
+  // Embedding tables stay f32 (the embedding kernel reads f32).
+  for (const Buffer& b : p.buffers)
+    if (b.name.find("embeddings") != std::string::npos) EXPECT_EQ(b.dtype, DType::F32) << b.name;
 }
 
 TEST(Plan, LargeBatchesWrapRowGridsAndLongPairsShrinkTheQueryTile) {

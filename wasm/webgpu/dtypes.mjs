@@ -1,6 +1,10 @@
 // Weight element conversions for upload: the plan says how a weight lives on
-// the device (f32, or f16 for linear matrices); checkpoints hold F32, F16 or
-// BF16. Everything is little-endian, as safetensors and WebGPU are.
+// the device ('f32', 'f16', or 'q8_0' for linear matrices); checkpoints hold
+// F32, F16 or BF16 (safetensors) and bundles also Q8_0. Everything is
+// little-endian, as safetensors, GGUF and WebGPU are.
+//
+// Q8_0 is GGML's block format: per 32 consecutive weights of a row, 34 bytes,
+// an f16 scale d = max|w| / 127 then 32 int8 q = round(w / d); w = d * q.
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -41,31 +45,72 @@ export function floatToHalf(x) {
   return sign | half;
 }
 
-const SOURCE_BYTES = { F32: 4, F16: 2, BF16: 2 };
+const Q8_BLOCK = 32;
+const Q8_BLOCK_BYTES = 34;
 
-// Converts `count` elements of `src` (Uint8Array, dtype F32|F16|BF16) into
-// `dst` (Uint8Array) as 'f32' or 'f16'.
+// Bytes of `count` elements of a source (safetensors/GGUF names) or device dtype.
+export function storageBytes(dtype, count) {
+  switch (dtype) {
+    case 'F32': case 'f32': return 4 * count;
+    case 'F16': case 'f16': case 'BF16': return 2 * count;
+    case 'Q8_0': case 'q8_0':
+      if (count % Q8_BLOCK) throw new Error(`Q8_0 data of ${count} elements is not whole blocks of 32`);
+      return (count / Q8_BLOCK) * Q8_BLOCK_BYTES;
+    default: throw new Error(`unsupported weight dtype ${dtype} (F32, F16, BF16 and Q8_0 are read)`);
+  }
+}
+
+// One Q8_0 block from 32 floats, as the core's quantize_q8_block does.
+function quantizeBlock(x, view, at) {
+  let amax = 0;
+  for (let i = 0; i < Q8_BLOCK; i++) amax = Math.max(amax, Math.abs(x[i]));
+  const d = Math.fround(amax / 127);
+  const inv = d > 0 ? Math.fround(1 / d) : 0;
+  view.setUint16(at, floatToHalf(d), true);
+  for (let i = 0; i < Q8_BLOCK; i++) {
+    const y = Math.fround(x[i] * inv);
+    const q = Math.sign(y) * Math.round(Math.abs(y));  // lround: halves away from zero
+    view.setInt8(at + 2 + i, Math.max(-127, Math.min(127, q)));
+  }
+}
+
+// A reader of element i as a float, for a source dtype.
+function elementReader(src, srcDtype) {
+  const sv = new DataView(src.buffer, src.byteOffset, src.byteLength);
+  switch (srcDtype) {
+    case 'F32': return (i) => sv.getFloat32(4 * i, true);
+    case 'F16': return (i) => halfToFloat(sv.getUint16(2 * i, true));
+    case 'BF16': return (i) => { u32[0] = sv.getUint16(2 * i, true) << 16; return f32[0]; };
+    case 'Q8_0': return (i) => {
+      const block = Math.floor(i / Q8_BLOCK) * Q8_BLOCK_BYTES;
+      return Math.fround(halfToFloat(sv.getUint16(block, true)) * sv.getInt8(block + 2 + (i % Q8_BLOCK)));
+    };
+    default: throw new Error(`unsupported weight dtype ${srcDtype} (F32, F16, BF16 and Q8_0 are read)`);
+  }
+}
+
+// Converts `count` elements of `src` (Uint8Array in srcDtype: F32|F16|BF16|Q8_0)
+// into `dst` (Uint8Array) as the device dtype 'f32', 'f16' or 'q8_0'.
 export function convertElements(src, srcDtype, dst, dstDtype, count) {
-  const size = SOURCE_BYTES[srcDtype];
-  if (!size) throw new Error(`unsupported weight dtype ${srcDtype} (F32, F16 and BF16 are read)`);
-  if (src.byteLength < count * size) throw new Error(`weight data holds ${src.byteLength} bytes, need ${count * size}`);
-  const sv = new DataView(src.buffer, src.byteOffset, count * size);
+  const need = storageBytes(srcDtype, count);
+  if (src.byteLength < need) throw new Error(`weight data holds ${src.byteLength} bytes, need ${need}`);
+  if (srcDtype.toLowerCase() === dstDtype) {
+    dst.set(src.subarray(0, need));
+    return;
+  }
+  const read = elementReader(src, srcDtype);
   const dv = new DataView(dst.buffer, dst.byteOffset, dst.byteLength);
-  if (dstDtype === 'f16' && srcDtype === 'F16') {
-    dst.set(src.subarray(0, count * 2));
-    return;
-  }
-  if (dstDtype === 'f32' && srcDtype === 'F32') {
-    dst.set(src.subarray(0, count * 4));
-    return;
-  }
-  const read = srcDtype === 'F32' ? (i) => sv.getFloat32(4 * i, true)
-    : srcDtype === 'F16' ? (i) => halfToFloat(sv.getUint16(2 * i, true))
-      : (i) => { u32[0] = sv.getUint16(2 * i, true) << 16; return f32[0]; };
   if (dstDtype === 'f32') {
     for (let i = 0; i < count; i++) dv.setFloat32(4 * i, read(i), true);
   } else if (dstDtype === 'f16') {
     for (let i = 0; i < count; i++) dv.setUint16(2 * i, floatToHalf(read(i)), true);
+  } else if (dstDtype === 'q8_0') {
+    storageBytes('q8_0', count);
+    const block = new Float32Array(Q8_BLOCK);
+    for (let b = 0; b < count / Q8_BLOCK; b++) {
+      for (let i = 0; i < Q8_BLOCK; i++) block[i] = read(b * Q8_BLOCK + i);
+      quantizeBlock(block, dv, b * Q8_BLOCK_BYTES);
+    }
   } else {
     throw new Error(`unsupported device dtype ${dstDtype}`);
   }

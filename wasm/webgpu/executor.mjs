@@ -10,7 +10,7 @@
 //   const ex = createExecutor(device, { kernels: wgslKernels, weights: (name) => tensor });
 //   const logits = await ex.run(planJson, { ids, typeIds, positions, offsets });
 
-import { convertElements } from './dtypes.mjs';
+import { convertElements, storageBytes } from './dtypes.mjs';
 
 const PARAM_SLOT = 256;  // minUniformBufferOffsetAlignment's largest allowed value
 
@@ -38,7 +38,8 @@ export function createExecutor(device, options) {
 export class WebGpuExecutor {
   // kernels: {name: WGSL source} (wgsl_kernels.mjs's wgslKernels); a plan
   //   made with sources (plan_to_json(plan, true)) may carry its own instead.
-  // weights(name): the checkpoint tensor {dtype: 'F32'|'F16'|'BF16', shape, data: Uint8Array};
+  // weights(name): the checkpoint tensor {dtype: 'F32'|'F16'|'BF16'|'Q8_0', shape, data: Uint8Array}
+  //   (shape as PyTorch/HF has it, [out, in] for linear weights);
   //   called once per tensor, on the first plan that uses it.
   constructor(device, { kernels = {}, weights } = {}) {
     if (!device) throw new Error('createExecutor: a GPUDevice is required');
@@ -142,7 +143,7 @@ export class WebGpuExecutor {
     if (buf) return buf;
     const partShape = [b.shape[0] / b.parts.length, ...b.shape.slice(1)];
     const partCount = partShape.reduce((a, x) => a * x, 1);
-    const elem = b.dtype === 'f16' ? 2 : 4;
+    const partBytes = storageBytes(b.dtype, partCount);
     buf = this.device.createBuffer({ label: b.name, size: b.bytes, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
     try {
       const dst = new Uint8Array(buf.getMappedRange());
@@ -151,7 +152,7 @@ export class WebGpuExecutor {
         if (!t) throw new Error(`weight ${name}: missing from the checkpoint`);
         if (t.shape.length !== partShape.length || t.shape.some((x, i) => x !== partShape[i]))
           throw new Error(`weight ${name}: shape [${t.shape}] where the model needs [${partShape}]`);
-        convertElements(t.data, t.dtype, dst.subarray(k * partCount * elem), b.dtype, partCount);
+        convertElements(t.data, t.dtype, dst.subarray(k * partBytes, (k + 1) * partBytes), b.dtype, partCount);
       });
     } catch (e) {
       buf.unmap();

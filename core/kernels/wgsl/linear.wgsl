@@ -5,9 +5,14 @@
 //
 // Tiling: a workgroup of 16x16 threads computes a 64x64 tile of y, each
 // thread a 4x4 block; the reduction walks in-steps of 16 through workgroup
-// memory. W is bound as u32 words: f32 bits, or (WEIGHTS_F16) two IEEE halves
-// per word, unpacked here because devices without shader-f16 (SwiftShader,
-// many browsers) cannot read f16 arrays. f16 needs an even in_features.
+// memory. W is bound as u32 words and unpacked here, since devices without
+// shader-f16 (SwiftShader, many browsers) cannot read f16 arrays:
+//   WEIGHTS_FORMAT 0: f32 bits;
+//   1: IEEE halves, two per word (in_features even);
+//   2: GGML Q8_0 as bundles store it: per 32 weights of a row a 34-byte block,
+//      an f16 scale d then 32 int8 q, weight = d * q (in_features a multiple
+//      of 32). Blocks are 17 halfwords, so every scale and every int8 pair is
+//      one aligned halfword.
 struct Params {
   rows: u32,
   in_features: u32,
@@ -15,7 +20,7 @@ struct Params {
   activation: u32,
 }
 
-override WEIGHTS_F16: bool = false;
+override WEIGHTS_FORMAT: u32 = 0u;
 
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read> weight: array<u32>;
@@ -74,11 +79,35 @@ fn activate(v: f32) -> f32 {
   return v;
 }
 
+// Halfword h of the weight buffer.
+fn weight_half(h: u32) -> u32 {
+  return (weight[h / 2u] >> (16u * (h % 2u))) & 0xffffu;
+}
+
+// Two int8 (low byte first) of a halfword, widened.
+fn int8_pair(h: u32) -> vec2f {
+  let v = vec2i(i32(h << 24u) >> 24u, i32(h << 16u) >> 24u);
+  return vec2f(v);
+}
+
+// Weights k, k+1 of column n (k even).
+fn weight_pair(n: u32, k: u32) -> vec2f {
+  let k_in = params.in_features;
+  let e = n * k_in + k;
+  if (WEIGHTS_FORMAT == 1u) {
+    return unpack2x16float(weight[e / 2u]);
+  }
+  // Q8_0: element e is byte e % 32 of block e / 32's values.
+  let block = e / 32u;
+  let d = unpack2x16float(weight_half(17u * block)).x;
+  return d * int8_pair(weight_half(17u * block + 1u + (e % 32u) / 2u));
+}
+
 fn load_weight_tile(k0: u32, col0: u32, lid: u32) {
   let k_in = params.in_features;
   let n_out = params.out_features;
-  if (WEIGHTS_F16) {
-    // 64 columns x 8 words (16 halves) per step: two words per thread.
+  if (WEIGHTS_FORMAT != 0u) {
+    // 64 columns x 8 pairs (16 weights) per step: two pairs per thread.
     for (var i = 0u; i < 2u; i = i + 1u) {
       let e = lid + i * THREADS;
       let n = e / 8u;
@@ -86,7 +115,7 @@ fn load_weight_tile(k0: u32, col0: u32, lid: u32) {
       let k = k0 + 2u * kp;
       var v = vec2f(0.0, 0.0);
       if (col0 + n < n_out && k < k_in) {
-        v = unpack2x16float(weight[((col0 + n) * k_in + k) / 2u]);
+        v = weight_pair(col0 + n, k);
       }
       ws[(2u * kp) * TILE_N + n] = v.x;
       ws[(2u * kp + 1u) * TILE_N + n] = v.y;

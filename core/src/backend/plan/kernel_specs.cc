@@ -13,10 +13,11 @@ const std::vector<KernelSpec>& kernel_specs() {
        {}},
       // out = LayerNorm(a + b) row by row.
       {"add_layernorm", {"a", "b", "gamma", "beta", "out"}, {"out"}, {"rows", "cols", "eps"}, {}},
-      // y = act(x · Wᵀ + bias); W [out_features, in_features], f32 or (WEIGHTS_F16 = 1)
-      // IEEE halves two per u32 (in_features even). activation: 0 none, 1 GELU (erf), 2 tanh.
+      // y = act(x · Wᵀ + bias); W [out_features, in_features] as WEIGHTS_FORMAT 0: f32,
+      // 1: IEEE halves (in_features even), 2: GGML Q8_0 blocks (in_features a multiple of 32).
+      // activation: 0 none, 1 GELU (erf), 2 tanh.
       {"linear", {"x", "weight", "bias", "y"}, {"y"},
-       {"rows", "in_features", "out_features", "activation"}, {"WEIGHTS_F16"}},
+       {"rows", "in_features", "out_features", "activation"}, {"WEIGHTS_FORMAT"}},
       // Softmax(q·kᵀ·scale)·v per pair, per head, over the pair's own packed rows.
       // qkv rows are [q | k | v] of `hidden` columns each; offsets in `batch` at offsets_at.
       {"attention", {"qkv", "batch", "out"}, {"out"},

@@ -16,7 +16,24 @@ std::uint64_t padded_bytes(std::uint64_t bytes) { return std::max<std::uint64_t>
 
 std::uint32_t ceil_div(std::uint64_t a, std::uint64_t b) { return static_cast<std::uint32_t>((a + b - 1) / b); }
 
-std::size_t dtype_bytes(DType t) { return t == DType::F16 ? 2 : 4; }
+// Bytes of n elements stored as t (Q8_0: 34-byte blocks of 32).
+std::uint64_t storage_bytes(DType t, std::uint64_t n) {
+  switch (t) {
+    case DType::F16: return 2 * n;
+    case DType::Q8_0: return n / 32 * 34;
+    default: return 4 * n;
+  }
+}
+
+// The device format of a linear layer's [out, in] matrix.
+DType matrix_dtype(WeightFormat want, std::int64_t in_features) {
+  if (want == WeightFormat::Q8_0 && in_features % 32 == 0) return DType::Q8_0;
+  if (want != WeightFormat::F32 && in_features % 2 == 0) return DType::F16;
+  return DType::F32;
+}
+
+// The linear kernel's WEIGHTS_FORMAT constant.
+std::uint32_t weights_format(DType t) { return t == DType::F16 ? 1 : t == DType::Q8_0 ? 2 : 0; }
 
 Param u32(std::string name, std::uint64_t v) {
   if (v > 0xffffffffull) throw Error("plan: parameter " + name + " does not fit in 32 bits");
@@ -102,7 +119,7 @@ class Planner {
     b.parts = ref.parts;
     std::uint64_t n = 1;
     for (auto d : ref.shape) n *= static_cast<std::uint64_t>(d);
-    b.bytes = padded_bytes(n * dtype_bytes(dtype));
+    b.bytes = padded_bytes(storage_bytes(dtype, n));
     plan_.buffers.push_back(std::move(b));
     const int index = static_cast<int>(plan_.buffers.size()) - 1;
     weight_index_[name] = index;
@@ -132,11 +149,10 @@ class Planner {
         break;
       case OpKind::Linear: {
         const std::int64_t n = op.weights[0].shape[0], k = op.weights[0].shape[1];
-        // Halves are read two per u32, so f16 needs an even row length.
-        const bool f16 = plan_.options.linear_weights == WeightFormat::F16 && k % 2 == 0;
+        const DType wt = matrix_dtype(plan_.options.linear_weights, k);
         d.kernel = "linear";
-        d.constants = {{"WEIGHTS_F16", f16 ? 1u : 0u}};
-        d.bindings = {activation(op.inputs[0]), weight(op.weights[0], f16 ? DType::F16 : DType::F32),
+        d.constants = {{"WEIGHTS_FORMAT", weights_format(wt)}};
+        d.bindings = {activation(op.inputs[0]), weight(op.weights[0], wt),
                       weight(op.weights[1], DType::F32), activation(op.output)};
         const std::uint32_t act = op.activation == Activation::Gelu   ? 1
                                   : op.activation == Activation::Tanh ? 2
@@ -240,6 +256,7 @@ const char* dtype_name(DType t) {
   switch (t) {
     case DType::F32: return "f32";
     case DType::F16: return "f16";
+    case DType::Q8_0: return "q8_0";
     case DType::I32: return "i32";
   }
   return "?";

@@ -27,15 +27,18 @@ struct Shape {
 Shape shape_of(const PackedBatch& batch);
 
 // How the linear layers' weight matrices live on the device. Embeddings,
-// biases and LayerNorm parameters stay f32.
-enum class WeightFormat { F32, F16 };
+// biases and LayerNorm parameters stay f32. Q8_0 is GGML's block format as
+// bundles store it (per 32 weights of a row: an f16 scale, 32 int8); a matrix
+// whose rows are not a multiple of 32 long falls back to F16, and F16 to F32
+// for odd rows (the kernel reads halves in pairs).
+enum class WeightFormat { F32, F16, Q8_0 };
 
 struct Options {
   WeightFormat linear_weights = WeightFormat::F32;
 };
 
 enum class Role { Weight, Input, Activation };
-enum class DType { F32, F16, I32 };
+enum class DType { F32, F16, Q8_0, I32 };
 
 struct Buffer {
   std::string name;                  // weights: their tensor names joined by '+'

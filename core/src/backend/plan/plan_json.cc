@@ -21,7 +21,9 @@ std::string plan_to_json(const Plan& plan, bool with_wgsl) {
   j["shape"] = {{"tokens", plan.shape.tokens},
                 {"pairs", plan.shape.pairs},
                 {"max_pair_tokens", plan.shape.max_pair_tokens}};
-  j["weights"] = plan.options.linear_weights == WeightFormat::F16 ? "f16" : "f32";
+  j["weights"] = plan.options.linear_weights == WeightFormat::F16    ? "f16"
+                 : plan.options.linear_weights == WeightFormat::Q8_0 ? "q8_0"
+                                                                     : "f32";
 
   std::uint64_t max_bytes = 0;
   json buffers = json::array();

@@ -2,8 +2,8 @@
 // read. Layout (version 1):
 //   {format: "cappy-plan", version: 1,
 //    model: {family, hidden, layers, heads, labels},
-//    shape: {tokens, pairs, max_pair_tokens}, weights: "f32" | "f16",
-//    buffers: [{name, role: weight|input|activation, dtype: f32|f16|i32, shape, parts?, bytes}],
+//    shape: {tokens, pairs, max_pair_tokens}, weights: "f32" | "f16" | "q8_0",
+//    buffers: [{name, role: weight|input|activation, dtype: f32|f16|q8_0|i32, shape, parts?, bytes}],
 //    input: {buffer, ids_at, type_ids_at, positions_at, offsets_at},   (i32 elements)
 //    output: {buffer, rows, cols},
 //    limits: {max_buffer_bytes, workgroup_storage_bytes},
