@@ -159,8 +159,9 @@ void check_plan(const Graph& g, const Plan& p) {
     } else if (d.kernel == "attention") {
       const std::uint32_t tile = constant(d, "QUERY_TILE"), keys = constant(d, "MAX_KEYS");
       EXPECT_GE(keys, static_cast<std::uint32_t>(p.shape.max_pair_tokens));
-      EXPECT_LE(4u * tile * keys, 16384u) << "fits WebGPU's guaranteed workgroup memory";
-      EXPECT_EQ(workgroup_storage_bytes(d), 4u * tile * keys);
+      EXPECT_EQ(workgroup_storage_bytes(d), 4u * (tile * keys + kAttentionThreads));
+      EXPECT_LE(workgroup_storage_bytes(d), 16384u);
+      EXPECT_LE(tile, kAttentionThreads) << "at least one thread per query row";
       EXPECT_GE(grid[0] * tile, static_cast<std::uint32_t>(p.shape.max_pair_tokens));
       EXPECT_LT((grid[0] - 1) * tile, static_cast<std::uint32_t>(p.shape.max_pair_tokens));
       EXPECT_EQ(grid[1], static_cast<std::uint32_t>(op.heads));

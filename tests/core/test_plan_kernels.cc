@@ -94,7 +94,7 @@ TEST(PlanKernels, WorkgroupGeometryMatchesThePlanner) {
   EXPECT_EQ(workgroup_size_of(wgsl_kernel_source("embed_layernorm")), n);
   EXPECT_EQ(workgroup_size_of(wgsl_kernel_source("add_layernorm")), n);
   EXPECT_EQ(workgroup_size_of(wgsl_kernel_source("gather_first")), std::to_string(kGatherThreads));
-  EXPECT_EQ(workgroup_size_of(wgsl_kernel_source("attention")), "64");
+  EXPECT_EQ(workgroup_size_of(wgsl_kernel_source("attention")), std::to_string(kAttentionThreads));
   const std::string& linear = wgsl_kernel_source("linear");
   EXPECT_EQ(workgroup_size_of(linear), "16, 16");
   EXPECT_NE(linear.find("const TILE_M: u32 = " + std::to_string(kLinearTileRows) + "u;"), std::string::npos);

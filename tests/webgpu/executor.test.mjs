@@ -108,6 +108,8 @@ describe('bad input is a clear error', () => {
     ids[3] = 99999;
     await assert.rejects(ex.run(plan, { ...batch, ids }), /token 3: id 99999 outside the vocabulary \(3002\)/);
     await assert.rejects(ex.run({ format: 'other' }, batch), /not a cappy-plan/);
+    const huge = { ...plan, limits: { ...plan.limits, max_buffer_bytes: 2 ** 52 } };
+    await assert.rejects(ex.run(huge, batch), /needs a 4503599627370496-byte buffer; this device binds at most \d+/);
     // The executor still works after rejected runs.
     assert.ok(maxDiff(await ex.run(plan, batch), cases.flatMap((c) => c.logits)) < 1e-3);
     ex.dispose();

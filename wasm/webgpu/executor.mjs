@@ -73,7 +73,7 @@ export class WebGpuExecutor {
 
   async #run(plan, batch) {
     if (this.disposed) throw new Error('executor: used after dispose()');
-    checkPlan(plan);
+    checkPlan(plan, this.device.limits);
     const input = packInput(plan, batch);
     const device = this.device;
     device.pushErrorScope('out-of-memory');
@@ -190,9 +190,14 @@ function pipelineCache(device) {
   return cache;
 }
 
-function checkPlan(plan) {
+function checkPlan(plan, limits) {
   if (!plan || plan.format !== 'cappy-plan' || plan.version !== 1)
     throw new Error('executor: not a cappy-plan version 1 (format/version fields)');
+  const binding = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
+  if (plan.limits.max_buffer_bytes > binding)
+    throw new Error(`executor: the plan needs a ${plan.limits.max_buffer_bytes}-byte buffer; this device binds at most ${binding} (use smaller batches)`);
+  if (plan.limits.workgroup_storage_bytes > limits.maxComputeWorkgroupStorageSize)
+    throw new Error(`executor: the plan's kernels need ${plan.limits.workgroup_storage_bytes} bytes of workgroup memory; this device has ${limits.maxComputeWorkgroupStorageSize}`);
 }
 
 // The batch as the plan's input buffer: ids | type ids | positions | offsets (i32).

@@ -5,8 +5,8 @@
 //
 // Grid: (query tiles, heads, pairs). A workgroup takes QUERY_TILE queries of
 // one head of one pair: it writes their scaled scores against every key of
-// the pair into workgroup memory, turns each row into softmax weights, then
-// sums the values. MAX_KEYS (the batch's longest pair, rounded up) sizes the
+// the pair into workgroup memory, turns each row into softmax weights (a
+// group of threads per row), then sums the values. MAX_KEYS (the batch's longest pair, rounded up) sizes the
 // score rows; the plan picks both constants to fit workgroup memory.
 struct Params {
   hidden: u32,
@@ -25,6 +25,7 @@ override MAX_KEYS: u32 = 64u;
 
 const THREADS: u32 = 64u;
 var<workgroup> scores: array<f32, QUERY_TILE * MAX_KEYS>;
+var<workgroup> partial: array<f32, THREADS>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -56,21 +57,44 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: 
   }
   workgroupBarrier();
 
-  // Softmax of each query's row, one thread per row.
-  if (lid < nq) {
-    let s0 = lid * MAX_KEYS;
-    var m = scores[s0];
-    for (var j = 1u; j < n; j = j + 1u) {
+  // Softmax of each query's row: the row's keys are shared by
+  // THREADS / QUERY_TILE threads, which reduce max and sum through "partial".
+  let per_row = THREADS / QUERY_TILE;
+  let row = lid / per_row;
+  let lane = lid % per_row;
+  let mine = row < nq;
+  let s0 = row * MAX_KEYS;
+  var m = -3.0e38;
+  if (mine) {
+    for (var j = lane; j < n; j = j + per_row) {
       m = max(m, scores[s0 + j]);
     }
-    var sum = 0.0;
-    for (var j = 0u; j < n; j = j + 1u) {
+  }
+  partial[lid] = m;
+  workgroupBarrier();
+  if (mine) {
+    for (var i = 0u; i < per_row; i = i + 1u) {
+      m = max(m, partial[row * per_row + i]);
+    }
+  }
+  workgroupBarrier();
+  var sum = 0.0;
+  if (mine) {
+    for (var j = lane; j < n; j = j + per_row) {
       let p = exp(scores[s0 + j] - m);
       scores[s0 + j] = p;
       sum = sum + p;
     }
-    let inv = 1.0 / sum;
-    for (var j = 0u; j < n; j = j + 1u) {
+  }
+  partial[lid] = sum;
+  workgroupBarrier();
+  if (mine) {
+    var total = 0.0;
+    for (var i = 0u; i < per_row; i = i + 1u) {
+      total = total + partial[row * per_row + i];
+    }
+    let inv = 1.0 / total;
+    for (var j = lane; j < n; j = j + per_row) {
       scores[s0 + j] = scores[s0 + j] * inv;
     }
   }

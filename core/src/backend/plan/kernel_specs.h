@@ -37,5 +37,6 @@ inline constexpr unsigned kMaxGridDim = 65535;  // WebGPU's maxComputeWorkgroups
 // rest is left for the kernel's small arrays).
 inline constexpr unsigned kAttentionScoreFloats = 3584;
 inline constexpr unsigned kAttentionKeyStep = 32;  // MAX_KEYS is rounded up to this
+inline constexpr unsigned kAttentionThreads = 64;  // its workgroup (and reduction array) size
 
 }  // namespace cappy::plan

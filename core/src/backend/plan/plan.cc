@@ -246,7 +246,7 @@ std::uint64_t workgroup_storage_bytes(const Dispatch& d) {
       if (c.name == "QUERY_TILE") tile = c.value;
       if (c.name == "MAX_KEYS") keys = c.value;
     }
-    return 4 * tile * keys;
+    return 4 * (tile * keys + kAttentionThreads);
   }
   if (d.kernel == "embed_layernorm" || d.kernel == "add_layernorm") return 4ull * kRowThreads;
   return 0;
