@@ -58,7 +58,7 @@ for (const [dtype, planWeights] of [['f32', 'f32'], ['f16', 'f16'], ['q8', 'q8']
       cpu = lines.trim().split('\n').map((l) => JSON.parse(l).scores[0]);
     });
 
-    test('matches the native CPU backend on the same bundle', async () => {
+    test('matches the native CPU backend on the same bundle', async (t) => {
       if (dtype === 'q8') {
         const kinds = new Set([...tensors.values()].map((t) => t.dtype));
         assert.ok(kinds.has('Q8_0'), 'the bundle has Q8_0 tensors');
@@ -73,6 +73,7 @@ for (const [dtype, planWeights] of [['f32', 'f32'], ['f16', 'f16'], ['q8', 'q8']
       ex.dispose();
       let diff = 0;
       for (let i = 0; i < cpu.length; i++) diff = Math.max(diff, Math.abs(got[i] - cpu[i]));
+      t.diagnostic(`max |gpu - cpu| ${diff}`);
       assert.ok(diff < 1e-4, `max |gpu - cpu| ${diff}`);
     });
   });
