@@ -67,6 +67,28 @@ for (const name of ['tiny-roberta', 'tiny-bert']) {
       }
     });
 
+    test('prepare() uploads every weight once; runs then never ask for one', async () => {
+      const calls = new Map();
+      let released = false;
+      const ex = createExecutor(gpu.device, {
+        kernels: wgslKernels,
+        weights: (n) => {
+          assert.ok(!released, `weight ${n} asked for after prepare()`);
+          calls.set(n, (calls.get(n) ?? 0) + 1);
+          return fixture.tensors.get(n);
+        },
+      });
+      const { batch, shape } = packCases(cases.slice(0, 5), fixture.config);
+      const plan = planFor(fixture, shape);
+      await ex.prepare(JSON.stringify(plan));
+      released = true;
+      assert.equal(calls.size, fixture.tensors.size, 'every checkpoint tensor');
+      assert.ok([...calls.values()].every((c) => c === 1));
+      const got = await ex.run(plan, batch);
+      assert.ok(maxDiff(got, cases.slice(0, 5).flatMap((c) => c.logits)) < 1e-3);
+      ex.dispose();
+    });
+
     test('a plan that carries its own WGSL needs no kernel table', async () => {
       const bare = createExecutor(gpu.device, { weights: (n) => fixture.tensors.get(n) });
       const { batch, shape } = packCases(cases.slice(0, 4), fixture.config);

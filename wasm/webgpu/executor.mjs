@@ -63,6 +63,16 @@ export class WebGpuExecutor {
     return result;
   }
 
+  // Uploads the plan's weights and compiles its pipelines without running
+  // anything: at load time, so that the first batch is not slower and the
+  // caller may release its copy of the weights afterwards (weights(name) is
+  // never called again for what was uploaded).
+  prepare(plan) {
+    const result = this.queue.then(() => this.#prepare(typeof plan === 'string' ? JSON.parse(plan) : plan));
+    this.queue = result.catch(() => {});
+    return result;
+  }
+
   dispose() {
     this.disposed = true;
     for (const b of this.weightBuffers.values()) b.destroy();
@@ -71,15 +81,42 @@ export class WebGpuExecutor {
     this.batchBuffers.clear();
   }
 
+  async #prepare(plan) {
+    if (this.disposed) throw new Error('executor: used after dispose()');
+    checkPlan(plan, this.device.limits);
+    await this.#withErrorScopes(() => {
+      for (const b of plan.buffers) if (b.role === 'weight') this.#weight(b);
+      for (const d of plan.dispatches) this.#pipeline(plan, d);
+    });
+  }
+
+  // Runs fn; a WebGPU validation or out-of-memory error it caused rejects.
+  async #withErrorScopes(fn) {
+    const device = this.device;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    let result;
+    try {
+      result = await fn();
+    } finally {
+      const validation = await device.popErrorScope();
+      const oom = await device.popErrorScope();
+      const error = validation ?? oom;
+      if (error) {
+        // An invalid shader or pipeline stays invalid: compile afresh next time.
+        this.pipelines.clear();
+        throw new Error(`WebGPU: ${error.message}`);
+      }
+    }
+    return result;
+  }
+
   async #run(plan, batch) {
     if (this.disposed) throw new Error('executor: used after dispose()');
     checkPlan(plan, this.device.limits);
     const input = packInput(plan, batch);
     const device = this.device;
-    device.pushErrorScope('out-of-memory');
-    device.pushErrorScope('validation');
-    let logits;
-    try {
+    return this.#withErrorScopes(async () => {
       const buffers = plan.buffers.map((b) => this.#buffer(b));
       device.queue.writeBuffer(buffers[plan.input.buffer], 0, input);
       const pipelines = plan.dispatches.map((d) => this.#pipeline(plan, d));
@@ -103,20 +140,11 @@ export class WebGpuExecutor {
       encoder.copyBufferToBuffer(buffers[out.buffer], 0, readback, 0, outBytes);
       device.queue.submit([encoder.finish()]);
       await readback.mapAsync(GPUMapMode.READ);
-      logits = new Float32Array(readback.getMappedRange(0, outBytes).slice(0));
+      const logits = new Float32Array(readback.getMappedRange(0, outBytes).slice(0));
       readback.unmap();
       readback.destroy();
-    } finally {
-      const validation = await device.popErrorScope();
-      const oom = await device.popErrorScope();
-      const error = validation ?? oom;
-      if (error) {
-        // An invalid shader or pipeline stays invalid: compile afresh next time.
-        this.pipelines.clear();
-        throw new Error(`WebGPU: ${error.message}`);
-      }
-    }
-    return logits;
+      return logits;
+    });
   }
 
   #buffer(b) {
