@@ -13,7 +13,7 @@
 
 #include "backend/backend.h"
 #include "backend/cpu/thread_pool.h"
-#include "backend/cpu/xnn_linear.h"
+#include "backend/cpu/f32_linear.h"
 #include "batch/packed_batch.h"
 #include "commands.h"
 #include "model/bundle.h"
@@ -81,7 +81,7 @@ double gemm_gflops(int m, int k, int n, int threads, int iters) {
   for (auto& x : w) x = dist(rng);
   for (auto& x : in) x = dist(rng);
   cpu::ThreadPool pool(threads);
-  cpu::XnnLinear fc(w.data(), bias.data(), k, n);
+  cpu::F32Linear fc(w.data(), bias.data(), k, n);
   double s = median_seconds(iters, [&] { fc.run(in.data(), m, out.data(), pool); });
   return 2.0 * m * k * n / s / 1e9;
 }

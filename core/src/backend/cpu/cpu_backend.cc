@@ -1,5 +1,6 @@
 // The CPU backend: interprets the encoder graph over packed batches.
-// Linear layers go to XNNPACK; everything else to the kernels in kernels.cc.
+// Linear layers go to XNNPACK (native) or the portable GEMM (WebAssembly);
+// everything else to the kernels in kernels.cc.
 #include <algorithm>
 #include <vector>
 
@@ -7,7 +8,7 @@
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/linear_compact.h"
 #include "backend/cpu/thread_pool.h"
-#include "backend/cpu/xnn_linear.h"
+#include "backend/cpu/f32_linear.h"
 #include "cappy/cappy.h"
 
 namespace cappy {
@@ -15,7 +16,7 @@ namespace cappy {
 namespace {
 
 using cpu::ThreadPool;
-using cpu::XnnLinear;
+using cpu::F32Linear;
 
 // XNNPACK may read up to 16 bytes past an input; every buffer gets this slack.
 constexpr std::size_t kSlackFloats = 16;
@@ -34,7 +35,7 @@ std::vector<float> load_weight(const WeightStore& store, const WeightRef& ref) {
 
 struct PreparedOp {
   const Op* op = nullptr;
-  std::unique_ptr<XnnLinear> linear;   // Linear
+  std::unique_ptr<F32Linear> linear;   // Linear
   std::unique_ptr<cpu::CompactLinear> compact;  // Linear with F16/Q8_0 weights, used in place
   std::unique_ptr<cpu::CompactRows> word_rows;  // EmbedLayerNorm with an F16/Q8_0 word table
   std::vector<std::vector<float>> w;   // the other ops' weights, in Op::weights order
@@ -49,12 +50,12 @@ class CpuBackend final : public Backend {
       PreparedOp p;
       p.op = &op;
       if (op.kind == OpKind::Linear) {
-        // F16/Q8_0 weights stay compact and are used in place; the rest go to XNNPACK as f32.
+        // F16/Q8_0 weights stay compact and are used in place; the rest go to the f32 linear.
         p.compact = cpu::make_compact_linear(store, op.weights[0], op.weights[1]);
         if (!p.compact) {
           std::vector<float> weight = load_weight(store, op.weights[0]);
           std::vector<float> bias = load_weight(store, op.weights[1]);
-          p.linear = std::make_unique<XnnLinear>(weight.data(), bias.data(),
+          p.linear = std::make_unique<F32Linear>(weight.data(), bias.data(),
                                                  static_cast<int>(op.weights[0].shape[1]),
                                                  static_cast<int>(op.weights[0].shape[0]));
         }

@@ -1,12 +1,19 @@
-// pthreadpool behind a small RAII type, with a parallel_for over row tiles.
+// The CPU backend's thread pool: a small RAII type with a parallel_for over
+// row tiles. Native builds use pthreadpool (which XNNPACK shares); builds
+// without XNNPACK (WebAssembly) use the portable pool.
 #pragma once
-
-#include <pthreadpool.h>
 
 #include <cstddef>
 
+#if CAPPY_WITH_XNNPACK
+#include <pthreadpool.h>
+#else
+#include "backend/cpu/portable_thread_pool.h"
+#endif
+
 namespace cappy::cpu {
 
+#if CAPPY_WITH_XNNPACK
 class ThreadPool {
  public:
   explicit ThreadPool(int threads);  // 0 = one per hardware thread
@@ -32,5 +39,8 @@ class ThreadPool {
  private:
   pthreadpool_t pool_ = nullptr;
 };
+#else
+using ThreadPool = PortableThreadPool;
+#endif
 
 }  // namespace cappy::cpu

@@ -1,3 +1,4 @@
+// ThreadPool on pthreadpool (native builds with XNNPACK, which shares it).
 #include "backend/cpu/thread_pool.h"
 
 #include "cappy/cappy.h"

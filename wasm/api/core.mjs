@@ -1,0 +1,74 @@
+// The WebAssembly core (cappy_core.wasm + its Emscripten glue), instantiated
+// once per JavaScript realm, and the few calls the API makes into it.
+import createCappyCore from './cappy_core.mjs';
+
+const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+
+let corePromise = null;
+
+// The instantiated core; concurrent callers share one instantiation, a failed
+// one is retried by the next call. options.wasmUrl / options.wasmBinary
+// override where the .wasm comes from (bundlers, CDNs).
+export function loadCore(options = {}) {
+  if (!corePromise) corePromise = instantiate(options).catch((e) => { corePromise = null; throw e; });
+  return corePromise;
+}
+
+async function instantiate({ wasmUrl, wasmBinary } = {}) {
+  const url = wasmUrl ? new URL(wasmUrl, globalThis.location?.href) : new URL('./cappy_core.wasm', import.meta.url);
+  // The glue's own ready promise never settles if instantiation fails inside
+  // instantiateWasm, so a failure is raced against it.
+  let fail;
+  const failed = new Promise((_, reject) => { fail = reject; });
+  const ready = createCappyCore({
+    instantiateWasm(imports, receive) {
+      instantiateFrom(url, wasmBinary, imports).then(
+        ({ instance, module }) => receive(instance, module),
+        (e) => fail(new Error(`cannot instantiate the Cappy WebAssembly core from ${wasmBinary ? 'the given bytes' : url.href}: ${e?.message ?? e}`)));
+      return {};
+    },
+    print: (s) => console.log(s),
+    printErr: (s) => console.warn(s),
+  });
+  return Promise.race([ready, failed]);
+}
+
+async function instantiateFrom(url, bytes, imports) {
+  if (bytes) return WebAssembly.instantiate(bytes, imports);
+  if (url.protocol === 'file:' && isNode) {
+    const fsModule = 'node:fs/promises';  // a variable, so browser bundlers leave it alone
+    const { readFile } = await import(fsModule);
+    return WebAssembly.instantiate(await readFile(url), imports);
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+  if (typeof WebAssembly.instantiateStreaming === 'function' &&
+      response.headers.get('content-type')?.startsWith('application/wasm')) {
+    return WebAssembly.instantiateStreaming(response, imports);
+  }
+  return WebAssembly.instantiate(await response.arrayBuffer(), imports);
+}
+
+// A core call's result, or an Error: the bindings return {error} instead of
+// throwing across the boundary.
+export function unwrap(result) {
+  if (result !== null && typeof result === 'object' && typeof result.error === 'string') {
+    throw new Error(result.error);
+  }
+  return result;
+}
+
+// Copies the files (Map name -> Uint8Array) into wasm memory and loads the
+// model; returns the core's Model handle (free it with .delete()).
+export function loadModel(core, files, threads) {
+  const loader = new core.ModelLoader();
+  try {
+    for (const [name, bytes] of files) {
+      const address = unwrap(loader.reserve(name, bytes.byteLength));
+      core.HEAPU8.set(bytes, address);  // HEAPU8 is re-read: reserve may grow memory
+    }
+    return unwrap(loader.load(threads));
+  } finally {
+    loader.delete();
+  }
+}

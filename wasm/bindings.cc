@@ -1,0 +1,178 @@
+// The core's JavaScript face (Embind). The public API is api/cappy.mjs; this
+// file only moves bytes, strings and numbers across. Errors never cross as C++
+// exceptions: each call returns {error: message} instead, which the JS side
+// turns into an Error.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "batch/packed_batch.h"
+#include "cappy/cappy.h"
+#include "model/config.h"
+
+using emscripten::val;
+
+namespace {
+
+val error_value(const std::string& message) {
+  val e = val::object();
+  e.set("error", message);
+  return e;
+}
+
+template <class F>
+val guarded(F&& f) {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return error_value("out of memory (the WebAssembly heap is limited to 4 GiB)");
+  } catch (const std::exception& e) {
+    return error_value(e.what());
+  }
+}
+
+template <class T>
+val copy_array(const char* type, const std::vector<T>& v) {
+  return val::global(type).new_(emscripten::typed_memory_view(v.size(), v.data()));
+}
+
+std::vector<std::string> strings_of(const val& array) {
+  std::vector<std::string> out(array["length"].as<std::size_t>());
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = array[i].as<std::string>();
+  return out;
+}
+
+// One loaded model: the Scorer (tokenizer + CPU backend) and its spec, which
+// prepare() needs to pack batches for an engine outside the core (WebGPU).
+class Model {
+ public:
+  Model(std::unique_ptr<cappy::Scorer> scorer, cappy::ModelSpec spec)
+      : scorer_(std::move(scorer)), spec_(std::move(spec)) {}
+
+  val info() const {
+    const cappy::ModelInfo& m = scorer_->info();
+    val o = val::object();
+    o.set("architecture", m.architecture);
+    o.set("modelType", m.model_type);
+    o.set("numLayers", m.num_layers);
+    o.set("hiddenSize", m.hidden_size);
+    o.set("numHeads", m.num_heads);
+    o.set("intermediateSize", m.intermediate_size);
+    o.set("vocabSize", m.vocab_size);
+    o.set("numLabels", m.num_labels);
+    o.set("maxLength", m.max_length);
+    o.set("numParameters", static_cast<double>(m.num_parameters));
+    return o;
+  }
+
+  // Logits [responses x labels] row-major, run on the core's CPU backend.
+  val score(std::string instruction, val responses, int batch_size, int max_batch_tokens) const {
+    return guarded([&] {
+      const std::vector<float> logits = scorer_->score(
+          instruction, strings_of(responses), {batch_size, max_batch_tokens});
+      return copy_array("Float32Array", logits);
+    });
+  }
+
+  // Tokenizes and packs the pairs into the batches the core would run, for an
+  // engine that runs the forward pass itself: [{members, ids, typeIds,
+  // positions, offsets}], members[p] being the response index of pair p.
+  val prepare(std::string instruction, val responses, int batch_size, int max_batch_tokens) const {
+    return guarded([&] {
+      if (batch_size < 1) throw cappy::Error("batch_size must be at least 1");
+      if (max_batch_tokens < 0) throw cappy::Error("max_batch_tokens must be >= 0");
+      const std::vector<std::string> texts = strings_of(responses);
+      std::vector<cappy::Encoding> encodings;
+      std::vector<std::size_t> lengths;
+      for (std::size_t i = 0; i < texts.size(); ++i) {
+        encodings.push_back(encode_named(instruction, texts[i], i));
+        lengths.push_back(encodings.back().ids.size());
+      }
+      val batches = val::array();
+      for (const auto& group : cappy::group_batches(lengths, batch_size, max_batch_tokens)) {
+        std::vector<const cappy::Encoding*> members;
+        std::vector<std::int32_t> indices;
+        for (std::size_t i : group) {
+          members.push_back(&encodings[i]);
+          indices.push_back(static_cast<std::int32_t>(i));
+        }
+        const cappy::PackedBatch b = cappy::pack_batch(members, spec_);
+        val o = val::object();
+        o.set("members", copy_array("Int32Array", indices));
+        o.set("ids", copy_array("Int32Array", b.ids));
+        o.set("typeIds", copy_array("Int32Array", b.type_ids));
+        o.set("positions", copy_array("Int32Array", b.positions));
+        o.set("offsets", copy_array("Int32Array", b.offsets));
+        batches.call<void>("push", o);
+      }
+      return batches;
+    });
+  }
+
+ private:
+  // The scorer's own messages name the pair and side (via score()); here the
+  // index is added the same way.
+  cappy::Encoding encode_named(const std::string& instruction, const std::string& response,
+                               std::size_t index) const {
+    try {
+      return scorer_->encode(instruction, response);
+    } catch (const cappy::Error& e) {
+      throw cappy::Error("pair " + std::to_string(index) + ": " + e.what());
+    }
+  }
+
+  std::unique_ptr<cappy::Scorer> scorer_;
+  cappy::ModelSpec spec_;
+};
+
+// Collects a checkpoint's files straight in wasm memory: JS reserves each
+// file's bytes, writes them at the returned address, then loads.
+class ModelLoader {
+ public:
+  // The address of `size` fresh bytes for file `name` (valid until load()),
+  // or {error}.
+  val reserve(std::string name, double size) {
+    return guarded([&] {
+      files_.push_back({std::move(name), std::vector<std::uint8_t>(static_cast<std::size_t>(size))});
+      return val(static_cast<double>(reinterpret_cast<std::uintptr_t>(files_.back().bytes.data())));
+    });
+  }
+
+  // A Model, or {error}. The loader is empty afterwards either way.
+  val load(int threads) {
+    std::vector<cappy::ModelFile> files = std::move(files_);
+    files_.clear();
+    return guarded([&] {
+      std::string config;
+      for (const auto& f : files)
+        if (f.name == "config.json") config.assign(f.bytes.begin(), f.bytes.end());
+      cappy::ModelSpec spec;
+      if (!config.empty()) spec = cappy::parse_config(config, "config.json");
+      auto scorer = cappy::Scorer::load_files(std::move(files), {threads});
+      return val(std::make_shared<Model>(std::move(scorer), std::move(spec)));
+    });
+  }
+
+ private:
+  std::vector<cappy::ModelFile> files_;
+};
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(cappy) {
+  emscripten::class_<Model>("Model")
+      .smart_ptr<std::shared_ptr<Model>>("ModelPtr")
+      .function("info", &Model::info)
+      .function("score", &Model::score)
+      .function("prepare", &Model::prepare);
+  emscripten::class_<ModelLoader>("ModelLoader")
+      .constructor<>()
+      .function("reserve", &ModelLoader::reserve)
+      .function("load", &ModelLoader::load);
+}
