@@ -1,0 +1,124 @@
+// Types of the Cappy ES module (cappy.mjs).
+
+/** Where a model comes from. */
+export type ModelSource =
+  /** A checkpoint base URL ending in "/" (its HF files are fetched by name), or a bundle's URL. */
+  | string
+  | URL
+  /** A one-file model bundle (not supported by this build yet). */
+  | ArrayBuffer
+  | Uint8Array
+  /** HF checkpoint file names ("config.json", "model.safetensors", "tokenizer.json", ...) to URLs or bytes. */
+  | Record<string, string | URL | ArrayBuffer | ArrayBufferView>
+  | Map<string, string | URL | ArrayBuffer | ArrayBufferView>;
+
+export interface LoadProgress {
+  /** Bytes received so far, over all files. */
+  loaded: number;
+  /** Bytes expected so far; it grows when a file without a known size, or a fallback file, starts. */
+  total: number;
+  /** The file that just received bytes; null on the final event. */
+  file: string | null;
+}
+
+export interface LoadOptions {
+  /** 'auto' (default): WebGPU when it can run, else wasm. 'webgpu' falls back to wasm too, saying why in info.fallbackReason. */
+  device?: 'auto' | 'wasm' | 'webgpu';
+  onProgress?: (progress: LoadProgress) => void;
+  /** Keep downloads in Cache Storage (where it exists) and read them from there next time. Default true. */
+  cache?: boolean;
+  /** Aborts loading; load() rejects. */
+  signal?: AbortSignal;
+  /** A download that receives no byte for this long fails. Default 30000. */
+  stallTimeoutMs?: number;
+  /** The GPU object to use instead of navigator.gpu (e.g. from the npm package `webgpu` in Node). */
+  gpu?: { requestAdapter(options?: object): Promise<unknown | null> };
+  /** Where cappy_core.wasm is, when not next to cappy.mjs; or its bytes. */
+  wasmUrl?: string | URL;
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Defaults of score()/logits()/rerank(): most pairs, and most tokens, in one forward pass. */
+  batchSize?: number;
+  maxBatchTokens?: number;
+}
+
+export interface ModelInfo {
+  architecture: string;
+  modelType: string;
+  numLayers: number;
+  hiddenSize: number;
+  numHeads: number;
+  intermediateSize: number;
+  vocabSize: number;
+  numLabels: number;
+  /** Longest pair encoding (special tokens included); longer pairs are truncated as HF does. */
+  maxLength: number;
+  numParameters: number;
+}
+
+export interface ScorerInfo {
+  model: ModelInfo;
+  /** Where forward passes run. */
+  device: 'wasm' | 'webgpu';
+  /** A description of the device, e.g. "WebAssembly SIMD128, 1 thread". */
+  adapter: string;
+  /** Why the scorer runs on wasm although another device was asked for (no adapter, a lost device, ...). */
+  fallbackReason?: string;
+}
+
+export interface ScoreOptions {
+  batchSize?: number;
+  maxBatchTokens?: number;
+}
+
+export interface Ranked {
+  /** Position in the caller's responses. */
+  index: number;
+  /** The raw logit (first label). */
+  score: number;
+}
+
+/** Text is a string or its UTF-8 bytes; invalid UTF-8 (or a lone surrogate) rejects. */
+export type Text = string | Uint8Array;
+
+export interface Scorer {
+  readonly info: ScorerInfo;
+  /** The raw logit (first label) of each response, in response order. */
+  score(instruction: Text, responses: Text[], options?: ScoreOptions): Promise<Float32Array>;
+  /** Every label's raw logit: [responses x info.model.numLabels], row-major. */
+  logits(instruction: Text, responses: Text[], options?: ScoreOptions): Promise<Float32Array>;
+  /** Best first; ties keep the caller's order; topN (0 or absent: all) keeps the best topN. */
+  rerank(instruction: Text, responses: Text[], options?: { topN?: number }): Promise<Ranked[]>;
+  /** Frees the model once pending calls finish; later calls reject. */
+  dispose(): void;
+}
+
+/** Loads a cross-encoder scorer. Rejects with an Error naming the file (and URL) on a failed download or a corrupt file. */
+export function load(source: ModelSource, options?: LoadOptions): Promise<Scorer>;
+
+/** One packed batch, as the core's batcher makes it (see engines.mjs). */
+export interface PackedBatch {
+  members: Int32Array;
+  ids: Int32Array;
+  typeIds: Int32Array;
+  positions: Int32Array;
+  offsets: Int32Array;
+}
+
+export interface Engine {
+  device: 'webgpu';
+  adapter: string;
+  run(batch: PackedBatch): Promise<Float32Array>;
+  dispose(): void;
+}
+
+export interface EngineContext {
+  adapter: unknown;
+  gpu: unknown;
+  files: Map<string, Uint8Array>;
+  model: ModelInfo;
+  core: unknown;
+  onLost(reason: string): void;
+}
+
+/** For device engines (the WebGPU executor): registers the factory 'webgpu' and 'auto' use. */
+export function registerEngine(device: 'webgpu', factory: (context: EngineContext) => Promise<Engine>): void;
