@@ -14,6 +14,7 @@
 
 #include "batch/packed_batch.h"
 #include "cappy/cappy.h"
+#include "model/bundle.h"
 #include "model/config.h"
 
 using emscripten::val;
@@ -144,7 +145,8 @@ class ModelLoader {
     });
   }
 
-  // A Model, or {error}. The loader is empty afterwards either way.
+  // A Model from the reserved HF checkpoint files, or {error}. The loader is
+  // empty afterwards either way.
   val load(int threads) {
     std::vector<cappy::ModelFile> files = std::move(files_);
     files_.clear();
@@ -155,6 +157,27 @@ class ModelLoader {
       cappy::ModelSpec spec;
       if (!config.empty()) spec = cappy::parse_config(config, "config.json");
       auto scorer = cappy::Scorer::load_files(std::move(files), {threads});
+      return val(std::make_shared<Model>(std::move(scorer), std::move(spec)));
+    });
+  }
+
+  // A Model from the one reserved file, a Cappy bundle, or {error}.
+  val load_bundle(int threads) {
+    std::vector<cappy::ModelFile> files = std::move(files_);
+    files_.clear();
+    return guarded([&] {
+      if (files.size() != 1) throw cappy::Error("a bundle is one file");
+      std::vector<std::uint8_t>& bytes = files[0].bytes;
+      cappy::ModelSpec spec;
+      {
+        // The bundle's config.json, read through a view that does not own the
+        // bytes (they move into the scorer next, without a copy).
+        std::shared_ptr<const std::vector<std::uint8_t>> view(std::shared_ptr<void>(), &bytes);
+        auto bundle = cappy::bundle_files(view, files[0].name);
+        spec = cappy::parse_config(std::string(bundle->open("config.json").text()),
+                                   bundle->origin("config.json"));
+      }
+      auto scorer = cappy::Scorer::load_bundle(std::move(bytes), {threads});
       return val(std::make_shared<Model>(std::move(scorer), std::move(spec)));
     });
   }
@@ -174,5 +197,6 @@ EMSCRIPTEN_BINDINGS(cappy) {
   emscripten::class_<ModelLoader>("ModelLoader")
       .constructor<>()
       .function("reserve", &ModelLoader::reserve)
-      .function("load", &ModelLoader::load);
+      .function("load", &ModelLoader::load)
+      .function("loadBundle", &ModelLoader::load_bundle);
 }

@@ -85,7 +85,7 @@ test('HTTP errors, network errors, truncated and stalled downloads reject with t
       /model\.safetensors: no data for 0\.3 s from .*\/stall\/model\.safetensors/);
     await assert.rejects(load(withWeights('http://127.0.0.1:1/model.safetensors')), /model\.safetensors: download from http:\/\/127\.0\.0\.1:1\/model\.safetensors failed/);
     await assert.rejects(load(`${server.url}/nothing-here/`), /config\.json: HTTP 404/);
-    await assert.rejects(load(`${server.url}/ok/model.cappy`), /bundles are not supported/);
+    await assert.rejects(load(`${server.url}/missing/model.cappy`), /model\.cappy: HTTP 404 Not Found from http:\/\/127\.0\.0\.1:\d+\/missing\/model\.cappy/);
     const abort = new AbortController();
     const pending = load(withWeights(`${server.url}/stall/model.safetensors`), { signal: abort.signal });
     setTimeout(() => abort.abort(new Error('user left')), 50);

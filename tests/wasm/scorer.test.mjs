@@ -112,7 +112,7 @@ test('corrupt or missing files reject with an Error naming the file', async () =
   await assert.rejects(load(broken({ 'tokenizer.json': new TextEncoder().encode('[1, 2') })), /tokenizer\.json/);
   const { 'config.json': _, ...noConfig } = good;
   await assert.rejects(load(noConfig), /no config\.json/);
-  await assert.rejects(load(new Uint8Array(16)), /bundles are not supported/);
+  await assert.rejects(load(new Uint8Array(16)), /bundle: not a GGUF file/);
   // The module still loads good models after failures.
   const scorer = await load(good);
   assert.equal((await scorer.score('q', ['a'])).length, 1);

@@ -5,7 +5,7 @@ export type ModelSource =
   /** A checkpoint base URL ending in "/" (its HF files are fetched by name), or a bundle's URL. */
   | string
   | URL
-  /** A one-file model bundle (not supported by this build yet). */
+  /** A one-file Cappy bundle (`cappy convert`; f32, f16 or q8 weights). */
   | ArrayBuffer
   | Uint8Array
   /** HF checkpoint file names ("config.json", "model.safetensors", "tokenizer.json", ...) to URLs or bytes. */
@@ -115,6 +115,8 @@ export interface EngineContext {
   adapter: unknown;
   gpu: unknown;
   files: Map<string, Uint8Array>;
+  /** true: files holds one Cappy bundle. */
+  bundle: boolean;
   model: ModelInfo;
   core: unknown;
   onLost(reason: string): void;

@@ -27,8 +27,8 @@ export async function load(source, options = {}) {
   checkCount('batchSize', batchSize, 1);
   checkCount('maxBatchTokens', maxBatchTokens, 0);
 
-  const [core, files] = await Promise.all([loadCore(options), resolveFiles(source, options)]);
-  const handle = loadModel(core, files, threads);
+  const [core, checkpoint] = await Promise.all([loadCore(options), resolveFiles(source, options)]);
+  const handle = loadModel(core, checkpoint, threads);
   const model = handle.info();
 
   let engine = null;
@@ -36,7 +36,7 @@ export async function load(source, options = {}) {
   const lost = { reason: null };
   if (device !== 'wasm') {
     const started = await startDeviceEngine('webgpu', {
-      gpu: options.gpu, files, model, core, onLost: (reason) => { lost.reason ??= String(reason ?? 'device lost'); },
+      gpu: options.gpu, files: checkpoint.files, bundle: checkpoint.bundle, model, core, onLost: (reason) => { lost.reason ??= String(reason ?? 'device lost'); },
     });
     engine = started.engine ?? null;
     fallbackReason = started.reason;

@@ -58,16 +58,16 @@ export function unwrap(result) {
   return result;
 }
 
-// Copies the files (Map name -> Uint8Array) into wasm memory and loads the
-// model; returns the core's Model handle (free it with .delete()).
-export function loadModel(core, files, threads) {
+// Copies the files (Map name -> Uint8Array; or one bundle) into wasm memory
+// and loads the model; returns the core's Model handle (free it with .delete()).
+export function loadModel(core, { files, bundle }, threads) {
   const loader = new core.ModelLoader();
   try {
     for (const [name, bytes] of files) {
       const address = unwrap(loader.reserve(name, bytes.byteLength));
       core.HEAPU8.set(bytes, address);  // HEAPU8 is re-read: reserve may grow memory
     }
-    return unwrap(loader.load(threads));
+    return unwrap(bundle ? loader.loadBundle(threads) : loader.load(threads));
   } finally {
     loader.delete();
   }

@@ -2,7 +2,7 @@
 //
 // Sources: an object (or Map) of file names to URLs or bytes; a checkpoint
 // base URL ending in '/' (the files are fetched by their HF names); a one-file
-// bundle (URL or bytes) once the bundle format lands. Downloads report
+// Cappy bundle (any other URL, or bytes). Downloads report
 // progress, are kept in Cache Storage where it exists (browsers, Deno) so a
 // second load reads them from there, and fail with an Error naming the file
 // and URL: HTTP errors, network errors, truncated bodies, and stalls (no byte
@@ -11,22 +11,24 @@
 const CACHE_NAME = 'cappy-models-v1';
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
-export const BUNDLES_NOT_SUPPORTED =
-  'model bundles are not supported by this build yet; pass an object mapping HF file names ' +
-  '("config.json", "model.safetensors", "tokenizer.json", ...) to URLs or bytes, or a checkpoint base URL ending in "/"';
-
+// { files: Map<name, Uint8Array>, bundle }: bundle true means `files` holds
+// one Cappy bundle (docs/bundle-format.md) under its file name.
 export async function resolveFiles(source, options) {
   const ctx = new Downloads(options);
   if (typeof source === 'string' || source instanceof URL) {
     const url = toUrl(source, 'source');
-    if (url.pathname.endsWith('/')) return ctx.checkpoint(url);
-    throw new Error(`${url.href}: ${BUNDLES_NOT_SUPPORTED}`);
+    if (url.pathname.endsWith('/')) return { files: await ctx.checkpoint(url), bundle: false };
+    const name = decodeURIComponent(url.pathname.split('/').pop());
+    const bytes = await ctx.download(name, url);
+    ctx.report(null);
+    return { files: new Map([[name, bytes]]), bundle: true };
   }
-  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) throw new Error(BUNDLES_NOT_SUPPORTED);
+  const bytes = bytesOf(source);
+  if (bytes) return { files: new Map([['bundle', bytes]]), bundle: true };
   if (source instanceof Map || (source !== null && typeof source === 'object' && !Array.isArray(source))) {
     const entries = source instanceof Map ? [...source] : Object.entries(source);
     if (entries.length === 0) throw new TypeError('source: the file map is empty');
-    return ctx.fileMap(entries);
+    return { files: await ctx.fileMap(entries), bundle: false };
   }
   throw new TypeError('source must be a URL, an ArrayBuffer/Uint8Array (a bundle) or an object mapping HF file names to URLs or bytes');
 }
