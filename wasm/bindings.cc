@@ -12,10 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "backend/plan/plan.h"
+#include "backend/plan/plan_json.h"
 #include "batch/packed_batch.h"
 #include "cappy/cappy.h"
 #include "model/bundle.h"
 #include "model/config.h"
+#include "model/graph.h"
 
 using emscripten::val;
 
@@ -49,12 +52,13 @@ std::vector<std::string> strings_of(const val& array) {
   return out;
 }
 
-// One loaded model: the Scorer (tokenizer + CPU backend) and its spec, which
-// prepare() needs to pack batches for an engine outside the core (WebGPU).
+// One loaded model: the Scorer (tokenizer + CPU backend), and its spec and
+// graph, which an engine outside the core (WebGPU) needs: prepare() packs its
+// batches, plan() lowers the graph to its dispatches.
 class Model {
  public:
   Model(std::unique_ptr<cappy::Scorer> scorer, cappy::ModelSpec spec)
-      : scorer_(std::move(scorer)), spec_(std::move(spec)) {}
+      : scorer_(std::move(scorer)), spec_(std::move(spec)), graph_(cappy::build_encoder_graph(spec_)) {}
 
   val info() const {
     const cappy::ModelInfo& m = scorer_->info();
@@ -78,6 +82,17 @@ class Model {
       const std::vector<float> logits = scorer_->score(
           instruction, strings_of(responses), {batch_size, max_batch_tokens});
       return copy_array("Float32Array", logits);
+    });
+  }
+
+  // The GPU dispatch plan for one batch shape (plan_json.h's JSON, with the
+  // WGSL sources), or {error}.
+  val plan(int tokens, int pairs, int max_pair_tokens, bool f16_weights) const {
+    return guarded([&] {
+      cappy::plan::Options options;
+      options.linear_weights = f16_weights ? cappy::plan::WeightFormat::F16 : cappy::plan::WeightFormat::F32;
+      const cappy::plan::Plan p = cappy::plan::build_plan(graph_, {tokens, pairs, max_pair_tokens}, options);
+      return val(cappy::plan::plan_to_json(p, true));
     });
   }
 
@@ -130,6 +145,7 @@ class Model {
 
   std::unique_ptr<cappy::Scorer> scorer_;
   cappy::ModelSpec spec_;
+  cappy::Graph graph_;
 };
 
 // Collects a checkpoint's files straight in wasm memory: JS reserves each
@@ -193,7 +209,8 @@ EMSCRIPTEN_BINDINGS(cappy) {
       .smart_ptr<std::shared_ptr<Model>>("ModelPtr")
       .function("info", &Model::info)
       .function("score", &Model::score)
-      .function("prepare", &Model::prepare);
+      .function("prepare", &Model::prepare)
+      .function("plan", &Model::plan);
   emscripten::class_<ModelLoader>("ModelLoader")
       .constructor<>()
       .function("reserve", &ModelLoader::reserve)

@@ -38,10 +38,18 @@ test('no adapter, a failing adapter request, or no engine in the build: wasm, sa
 for (const name of ['tiny-roberta', 'tiny-bert']) {
   test(`${name}: an engine given the core's packed batches scores as onnxruntime does`, async () => {
     const seen = [];
-    registerEngine('webgpu', async ({ adapter, files, model, onLost }) => {
+    registerEngine('webgpu', async ({ adapter, files, bundle, info, model, onLost }) => {
       assert.equal(adapter, testAdapter);
       assert.ok(files.get('model.safetensors') instanceof Uint8Array);
+      assert.equal(bundle, false);
+      assert.equal(info.modelType, name.slice(5));
       assert.equal(typeof onLost, 'function');
+      // The core's GPU plan for a batch shape, as the WebGPU engine asks for it.
+      const plan = JSON.parse(model.plan(20, 2, 12, false));
+      assert.equal(plan.format, 'cappy-plan');
+      assert.deepEqual(plan.shape, { tokens: 20, pairs: 2, max_pair_tokens: 12 });
+      assert.equal(typeof Object.values(plan.kernels)[0], 'string');  // WGSL sources included
+      assert.match(model.plan(20, 2, 1000, false).error, /./);
       const forward = referenceEncoder(files);
       return {
         device: 'webgpu',

@@ -117,7 +117,9 @@ export interface EngineContext {
   files: Map<string, Uint8Array>;
   /** true: files holds one Cappy bundle. */
   bundle: boolean;
-  model: ModelInfo;
+  info: ModelInfo;
+  /** The core's model: plan(tokens, pairs, maxPairTokens, f16Weights) gives the GPU dispatch plan JSON. */
+  model: { plan(tokens: number, pairs: number, maxPairTokens: number, f16Weights: boolean): string | { error: string } };
   core: unknown;
   onLost(reason: string): void;
 }

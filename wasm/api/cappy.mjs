@@ -36,7 +36,7 @@ export async function load(source, options = {}) {
   const lost = { reason: null };
   if (device !== 'wasm') {
     const started = await startDeviceEngine('webgpu', {
-      gpu: options.gpu, files: checkpoint.files, bundle: checkpoint.bundle, model, core, onLost: (reason) => { lost.reason ??= String(reason ?? 'device lost'); },
+      gpu: options.gpu, files: checkpoint.files, bundle: checkpoint.bundle, info: model, model: handle, core, onLost: (reason) => { lost.reason ??= String(reason ?? 'device lost'); },
     });
     engine = started.engine ?? null;
     fallbackReason = started.reason;

@@ -10,8 +10,11 @@
 //     gpu,       // the GPU object it came from (navigator.gpu or options.gpu)
 //     files,     // Map<HF file name, Uint8Array>: the checkpoint as loaded (weights to upload)
 //     bundle,    // true: `files` holds one Cappy bundle (GGUF; docs/bundle-format.md) instead
-//     model,     // the model's info: architecture, numLayers, hiddenSize, numLabels, ...
-//     core,      // the instantiated WebAssembly core (for bindings an engine adds, e.g. the plan)
+//     info,      // the model's info: architecture, numLayers, hiddenSize, numLabels, ...
+//     model,     // the core's Model (owned by the scorer: never delete it):
+//                //   model.plan(tokens, pairs, maxPairTokens, f16Weights) -> the GPU dispatch
+//                //   plan JSON (core/src/backend/plan/plan_json.h, WGSL included) or {error}
+//     core,      // the instantiated WebAssembly core
 //     onLost,    // call onLost(reason) when the device is lost: the scorer moves to 'wasm'
 //   }
 //   engine = {
@@ -39,7 +42,7 @@ export function registerEngine(device, factory) {
 }
 
 // { engine } or { reason } (why the device cannot be used, for info.fallbackReason).
-export async function startDeviceEngine(device, { gpu, files, bundle, model, core, onLost }) {
+export async function startDeviceEngine(device, { gpu, files, bundle, info, model, core, onLost }) {
   if (device !== 'webgpu') return { reason: `unknown device '${device}'` };
   gpu ??= globalThis.navigator?.gpu;
   if (!gpu) return { reason: 'WebGPU is not available here (no navigator.gpu)' };
@@ -53,7 +56,7 @@ export async function startDeviceEngine(device, { gpu, files, bundle, model, cor
   const factory = factories.get(device);
   if (!factory) return { reason: `the WebGPU engine is not part of this build yet (adapter: ${describeAdapter(adapter)})` };
   try {
-    const engine = await factory({ adapter, gpu, files, bundle, model, core, onLost });
+    const engine = await factory({ adapter, gpu, files, bundle, info, model, core, onLost });
     return { engine };
   } catch (e) {
     return { reason: `the WebGPU engine failed to start: ${e?.message ?? e}` };
