@@ -152,6 +152,11 @@ void check_plan(const Graph& g, const Plan& p) {
                                                                                         : DType::F32;
       EXPECT_EQ(wt, want);
     } else if (d.kernel == "embed_layernorm" || d.kernel == "add_layernorm") {
+      if (d.kernel == "embed_layernorm") {
+        const DType word = p.buffers[d.bindings[1]].dtype;
+        EXPECT_EQ(constant(d, "WORD_FORMAT"), word == DType::F16 ? 1u : word == DType::Q8_0 ? 2u : 0u);
+        for (int k = 2; k <= 5; ++k) EXPECT_EQ(p.buffers[d.bindings[k]].dtype, DType::F32);
+      }
       EXPECT_EQ(param_u(d, "rows"), rows);
       EXPECT_EQ(param_u(d, "cols"), static_cast<std::uint32_t>(v.cols));
       EXPECT_GE(std::uint64_t{grid[0]} * grid[1], rows);
@@ -258,12 +263,13 @@ TEST(Plan, F16StoresEvenLinearWeightsAsHalves) {
     EXPECT_EQ(b.shape.size(), 2u) << b.name << ": only matrices";
     EXPECT_EQ(b.bytes, static_cast<std::uint64_t>(b.shape[0] * b.shape[1] * 2 + 15) / 16 * 16);
   }
-  EXPECT_EQ(halves, 4 * 3 + 2);  // qkv, attention out, FFN in/out per layer; the head's two
+  EXPECT_EQ(halves, 4 * 3 + 2 + 1);  // qkv, attention out, FFN in/out per layer; the head's two; words
   // An odd row length cannot be read two halves per word: that layer stays f32.
   const Graph odd = build_encoder_graph(small_spec(Family::Roberta, 9, 3));
   for (const Buffer& b : build_plan(odd, {10, 2, 5}, o).buffers)
     if (b.role == Role::Weight && b.shape.size() == 2 && b.shape[1] % 2 == 1)
-      EXPECT_EQ(b.dtype, DType::F32) << b.name;
+      EXPECT_EQ(b.dtype, b.name.find("word_embeddings") != std::string::npos ? DType::F16 : DType::F32)
+          << b.name << " (the word table is read element by element)";
 }
 
 TEST(Plan, Q8StoresRowsOfWholeBlocksAndFallsBackToHalves) {
@@ -285,9 +291,16 @@ TEST(Plan, Q8StoresRowsOfWholeBlocksAndFallsBackToHalves) {
   for (const Buffer& b : mixed.buffers)
     if (b.role == Role::Weight && b.shape.size() == 2 && b.name.find("embeddings") == std::string::npos)
       EXPECT_EQ(b.dtype, b.shape[1] == 96 ? DType::Q8_0 : DType::F16) << b.name;
-  // Embedding tables stay f32 (the embedding kernel reads f32).
-  for (const Buffer& b : p.buffers)
-    if (b.name.find("embeddings") != std::string::npos) EXPECT_EQ(b.dtype, DType::F32) << b.name;
+  // The word table is stored like the linear weights (q8 needs rows of whole
+  // blocks; f16 does not); the other embedding tables stay f32.
+  for (const Plan* plan : {&p, &mixed})
+    for (const Buffer& b : plan->buffers) {
+      if (b.name.find("embeddings") == std::string::npos) continue;
+      const bool word = b.name.find("word_embeddings") != std::string::npos;
+      EXPECT_EQ(b.dtype, !word ? DType::F32 : b.shape[1] % 32 == 0 ? DType::Q8_0 : DType::F16) << b.name;
+    }
+  EXPECT_EQ(constant(p.dispatches[0], "WORD_FORMAT"), 2u);
+  EXPECT_EQ(constant(mixed.dispatches[0], "WORD_FORMAT"), 1u);
 }
 
 TEST(Plan, LargeBatchesWrapRowGridsAndLongPairsShrinkTheQueryTile) {

@@ -6,11 +6,12 @@ const std::vector<KernelSpec>& kernel_specs() {
   static const std::vector<KernelSpec> specs = {
       // out[t] = LayerNorm(word[ids[t]] + position[positions[t]] + token_type[types[t]]).
       // `batch` is the i32 input buffer; ids start at 0, the others at the given offsets.
+      // The word table is WORD_FORMAT 0: f32, 1: f16, 2: Q8_0 (cols a multiple of 32).
       {"embed_layernorm",
        {"batch", "word", "position", "token_type", "gamma", "beta", "out"},
        {"out"},
        {"rows", "cols", "type_ids_at", "positions_at", "eps"},
-       {}},
+       {"WORD_FORMAT"}},
       // out = LayerNorm(a + b) row by row.
       {"add_layernorm", {"a", "b", "gamma", "beta", "out"}, {"out"}, {"rows", "cols", "eps"}, {}},
       // y = act(x · Wᵀ + bias); W [out_features, in_features] as WEIGHTS_FORMAT 0: f32,

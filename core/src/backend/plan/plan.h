@@ -26,11 +26,12 @@ struct Shape {
 };
 Shape shape_of(const PackedBatch& batch);
 
-// How the linear layers' weight matrices live on the device. Embeddings,
-// biases and LayerNorm parameters stay f32. Q8_0 is GGML's block format as
-// bundles store it (per 32 weights of a row: an f16 scale, 32 int8); a matrix
-// whose rows are not a multiple of 32 long falls back to F16, and F16 to F32
-// for odd rows (the kernel reads halves in pairs).
+// How the linear layers' weight matrices and the word-embedding table live
+// on the device (as in bundles); position and type embeddings, biases and
+// LayerNorm parameters stay f32. Q8_0 is GGML's block format as bundles store
+// it (per 32 weights of a row: an f16 scale, 32 int8); a matrix whose rows
+// are not a multiple of 32 long falls back to F16, and a linear layer's F16 to
+// F32 for odd rows (the linear kernel reads halves in pairs).
 enum class WeightFormat { F32, F16, Q8_0 };
 
 struct Options {
