@@ -90,6 +90,11 @@ class ScorerImpl final : public Scorer {
     return run(encodings, options);
   }
 
+  std::vector<float> score_encoded(const std::vector<Encoding>& encodings,
+                                   const ScoreOptions& options) const override {
+    return run(encodings, options);
+  }
+
   std::vector<Ranked> rerank(std::string_view instruction, const std::vector<std::string>& responses,
                              std::size_t top_n, const ScoreOptions& options) const override {
     const std::vector<float> logits = score(instruction, responses, options);

@@ -16,5 +16,6 @@ void add_bench_command(CLI::App& app, int& exit_code);
 void add_convert_command(CLI::App& app, int& exit_code);
 void add_tokenize_command(CLI::App& app, int& exit_code);
 void add_plan_command(CLI::App& app, int& exit_code);  // hidden: GPU plan JSON
+void add_serve_command(CLI::App& app, int& exit_code);  // native/server/
 
 }  // namespace cappy::cli

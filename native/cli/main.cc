@@ -1,4 +1,5 @@
-// cappy: score and rerank with cross-encoder scorers from the command line.
+// cappy: score and rerank with cross-encoder scorers from the command line,
+// or serve them over HTTP.
 #include <iostream>
 
 #include "cappy/cappy.h"
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
   cappy::cli::add_convert_command(app, exit_code);
   cappy::cli::add_tokenize_command(app, exit_code);
   cappy::cli::add_plan_command(app, exit_code);
+  cappy::cli::add_serve_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

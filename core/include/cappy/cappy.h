@@ -106,6 +106,12 @@ class Scorer {
 
   // The pair encoding used for scoring (special tokens, truncation).
   virtual Encoding encode(std::string_view instruction, std::string_view response) const = 0;
+
+  // Logits of pairs already encoded by encode(), as score_pairs() would give
+  // them, without tokenizing again: for callers that need the encodings first
+  // (a server counting tokens against its batch budget).
+  virtual std::vector<float> score_encoded(const std::vector<Encoding>& encodings,
+                                           const ScoreOptions& options = {}) const = 0;
 };
 
 }  // namespace cappy
