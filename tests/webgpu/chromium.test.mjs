@@ -49,7 +49,7 @@ after(async () => {
 async function runInPage({ fixture, plan, batch }) {
   const { createExecutor, requestDevice } = await import('/wasm/webgpu/executor.mjs');
   const { wgslKernels } = await import('/generated/wgsl_kernels.mjs');
-  const { parseSafetensors } = await import('/tests/webgpu/safetensors_parse.mjs');
+  const { parseSafetensors } = await import('/wasm/webgpu/weights.mjs');
   const response = await fetch(`/tests/fixtures/${fixture}/model.safetensors`);
   const tensors = parseSafetensors(new Uint8Array(await response.arrayBuffer()));
   globalThis.gpu ??= await requestDevice(navigator.gpu);

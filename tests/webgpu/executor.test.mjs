@@ -29,7 +29,7 @@ function groupsOf(cases) {
 
 // Weights rounded to half precision and back, as f32 tensors.
 function roundedToHalf(t) {
-  const src = new Float32Array(t.data.buffer, t.data.byteOffset, t.data.byteLength / 4);
+  const src = new Float32Array(t.data.slice().buffer);
   const out = new Float32Array(src.length);
   for (let i = 0; i < src.length; i++) out[i] = halfToFloat(floatToHalf(src[i]));
   return { dtype: 'F32', shape: t.shape, data: new Uint8Array(out.buffer) };

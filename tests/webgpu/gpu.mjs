@@ -13,3 +13,7 @@ const gpu = create([]);
 export async function nodeDevice() {
   return requestDevice(gpu);
 }
+
+export async function adapter() {
+  return gpu.requestAdapter();
+}

@@ -21,14 +21,20 @@ export async function requestDevice(gpu = globalThis.navigator?.gpu, { powerPref
   if (!gpu) throw new Error('WebGPU is not available (no navigator.gpu)');
   const adapter = await gpu.requestAdapter({ powerPreference });
   if (!adapter) throw new Error('WebGPU: no adapter found');
-  const want = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize'];
-  const requiredLimits = {};
-  for (const k of want) requiredLimits[k] = adapter.limits[k];
-  const device = await adapter.requestDevice({ requiredLimits });
+  const device = await adapter.requestDevice({ requiredLimits: deviceLimits(adapter) });
   const i = adapter.info ?? {};
   // `gpu` is returned so callers keep it alive as long as the device (Dawn's
   // node binding crashes if its instance is collected first).
   return { gpu, adapter, device, info: { vendor: i.vendor ?? '', architecture: i.architecture ?? '', device: i.device ?? '', description: i.description ?? '' } };
+}
+
+// The limits to request from an adapter: its largest buffers and workgroup
+// memory.
+export function deviceLimits(adapter) {
+  const requiredLimits = {};
+  for (const k of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize'])
+    requiredLimits[k] = adapter.limits[k];
+  return requiredLimits;
 }
 
 export function createExecutor(device, options) {
