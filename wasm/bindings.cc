@@ -5,6 +5,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -156,7 +157,18 @@ class ModelLoader {
   // or {error}.
   val reserve(std::string name, double size) {
     return guarded([&] {
-      files_.push_back({std::move(name), std::vector<std::uint8_t>(static_cast<std::size_t>(size))});
+      // One allocation in wasm32 is at most 2 GiB (PTRDIFF_MAX); check before
+      // the cast, which would wrap.
+      constexpr double kMaxFileBytes = 2147483647.0;
+      if (!(size >= 0 && size <= kMaxFileBytes) || size != std::floor(size))
+        throw cappy::Error(name + ": " + std::to_string(size) +
+                           " bytes: a file in WebAssembly memory must be 0 to 2 GiB");
+      try {
+        files_.push_back({name, std::vector<std::uint8_t>(static_cast<std::size_t>(size))});
+      } catch (const std::bad_alloc&) {
+        throw cappy::Error(name + ": out of memory for its " + std::to_string(static_cast<std::uint64_t>(size)) +
+                           " bytes (the WebAssembly heap is limited to 4 GiB)");
+      }
       return val(static_cast<double>(reinterpret_cast<std::uintptr_t>(files_.back().bytes.data())));
     });
   }
