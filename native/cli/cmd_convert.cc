@@ -3,8 +3,10 @@
 // weights in f32, f16 or q8 (GGML Q8_0), the config and the tokenizer.
 #include <iostream>
 
+#include "accuracy_report.h"
 #include "commands.h"
 #include "convert/converter.h"
+#include "model/model_files.h"
 #include "progress_bar.h"
 
 namespace cappy::cli {
@@ -16,7 +18,9 @@ void add_convert_command(CLI::App& app, int& exit_code) {
       "flax_model.msgpack, with config.json and tokenizer files) into one bundle file that "
       "`--model` accepts everywhere (docs/bundle-format.md).");
   struct Args {
-    std::string src, out, dtype = "f32";
+    std::string src, out, dtype = "f32", samples;
+    bool report = false;
+    int threads = 0;
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("SRC", args->src, "HF checkpoint directory")->required()->check(CLI::ExistingDirectory);
@@ -25,6 +29,12 @@ void add_convert_command(CLI::App& app, int& exit_code) {
                   "weight format: f32; f16 (matrices in half precision); q8 (linear layers and "
                   "word embeddings as int8 with a scale per 32 weights)")
       ->check(CLI::IsMember({"f32", "f16", "q8", "q8_0"}));
+  cmd->add_flag("--report", args->report,
+                "then score a sample set with the new bundle and with the f32 weights (built in "
+                "memory) and print the accuracy report (as `cappy eval`)");
+  cmd->add_option("--samples", args->samples, "sample set for --report (default: built-in)");
+  cmd->add_option("--threads", args->threads, "CPU threads for --report (0 = all)")
+      ->check(CLI::Range(0, 1024));
   cmd->callback([args, &exit_code] {
     ConvertOptions options;
     parse_weight_format(args->dtype, &options.format);
@@ -39,6 +49,19 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     std::cerr << "; files:";
     for (const auto& f : s.embedded_files) std::cerr << " " << f;
     std::cerr << "\n";
+    if (args->report) {
+      const auto samples = load_eval_set(args->samples);
+      LoadOptions lo;
+      lo.threads = args->threads;
+      // The reference: the same source at f32, as a bundle in memory.
+      std::unique_ptr<Scorer> reference;
+      {
+        const auto files = directory_files(args->src);
+        reference = Scorer::load_bundle(prepare_bundle(*files, {}, nullptr).write_memory(), lo);
+      }
+      const auto candidate = Scorer::load(args->out, lo);
+      print_report(evaluate(*reference, *candidate, samples, {}), args->src + " (f32)", args->out);
+    }
     exit_code = kExitOk;
   });
 }

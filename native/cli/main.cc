@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   cappy::cli::add_tokenize_command(app, exit_code);
   cappy::cli::add_plan_command(app, exit_code);
   cappy::cli::add_serve_command(app, exit_code);
+  cappy::cli::add_eval_command(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
