@@ -39,10 +39,11 @@ void print_report(const AccuracyReport& r, const std::string& reference, const s
                "%s vs %s on %zu instructions (%zu pairs):\n"
                "  max |dscore| %.6f, mean |dscore| %.6f\n"
                "  top-1 agreement %.1f%%, Kendall tau mean %.4f (min %.4f)\n"
-               "  reference: mean top-1 margin %.6f, mean spread %.6f\n",
+               "  reference: mean top-1 margin %.6f, mean spread %.6f; largest margin where "
+               "top-1 changed %.6f\n",
                candidate.c_str(), reference.c_str(), r.groups, r.pairs, r.max_abs_diff,
                r.mean_abs_diff, 100 * r.top1_agreement, r.mean_kendall_tau, r.min_kendall_tau,
-               r.mean_top1_margin, r.mean_spread);
+               r.mean_top1_margin, r.mean_spread, r.max_margin_of_disagreement);
   nlohmann::json j = {{"reference", reference},
                       {"candidate", candidate},
                       {"groups", r.groups},
@@ -53,7 +54,8 @@ void print_report(const AccuracyReport& r, const std::string& reference, const s
                       {"kendall_tau_mean", r.mean_kendall_tau},
                       {"kendall_tau_min", r.min_kendall_tau},
                       {"reference_mean_top1_margin", r.mean_top1_margin},
-                      {"reference_mean_spread", r.mean_spread}};
+                      {"reference_mean_spread", r.mean_spread},
+                      {"max_margin_of_disagreement", r.max_margin_of_disagreement}};
   std::cout << j.dump() << "\n";
 }
 

@@ -32,6 +32,7 @@ TEST(CompareScores, DifferencesAgreementAndMargins) {
   EXPECT_DOUBLE_EQ(r.mean_kendall_tau, (1.0 + 1.0 / 3.0) / 2);
   EXPECT_DOUBLE_EQ(r.mean_top1_margin, (0.5 + 1.0) / 2);
   EXPECT_DOUBLE_EQ(r.mean_spread, (1.0 + 2.0) / 2);
+  EXPECT_DOUBLE_EQ(r.max_margin_of_disagreement, 1.0);  // group 2's margin
 }
 
 TEST(EvalSet, ParsesGroupsAndNamesBadLines) {

@@ -81,7 +81,9 @@ AccuracyReport compare_scores(const std::vector<std::vector<float>>& reference,
     r.min_kendall_tau = std::min(r.min_kendall_tau, tau);
     std::vector<float> sorted = ref;
     std::sort(sorted.rbegin(), sorted.rend());
-    if (sorted.size() > 1) margin_sum += sorted[0] - sorted[1];
+    const double margin = sorted.size() > 1 ? sorted[0] - sorted[1] : 0.0;
+    margin_sum += margin;
+    if (best_ref != best_got) r.max_margin_of_disagreement = std::max(r.max_margin_of_disagreement, margin);
     spread_sum += sorted.front() - sorted.back();
   }
   r.mean_abs_diff = sum_abs / static_cast<double>(r.pairs);

@@ -28,6 +28,9 @@ struct AccuracyReport {
   // How separable the reference's scores are: the mean gap between its best
   // and second-best candidate, and its mean spread (max - min) per group.
   double mean_top1_margin = 0, mean_spread = 0;
+  // The largest reference top-1 margin among the groups whose best candidate
+  // changed (0 when none did): flips below the score noise are expected.
+  double max_margin_of_disagreement = 0;
 };
 
 // scores[g][i]: the first logit of group g's response i, for each model.

@@ -27,11 +27,13 @@ std::string hf_leaf(const std::string& leaf) {
 
 void walk(const MsgpackValue& node, const std::string& path, const std::string& origin,
           SourceCheckpoint* out) {
-  if (node.type == T::Map && !node.map.empty() && node.map[0].first.type == T::Str &&
-      node.map[0].first.bytes == "__msgpack_chunked_array__")
+  if (node.type == T::Map && !node.items.empty() && node.items[0].type == T::Str &&
+      node.items[0].bytes == "__msgpack_chunked_array__")
     throw Error(origin + ": \"" + path + "\": chunked arrays (over 1 GiB) are not supported");
   if (node.type == T::Map) {
-    for (const auto& [k, v] : node.map) {
+    for (std::size_t e = 0; e + 1 < node.items.size(); e += 2) {
+      const MsgpackValue& k = node.items[e];
+      const MsgpackValue& v = node.items[e + 1];
       if (k.type != T::Str) throw Error(origin + ": a key under \"" + path + "\" is not a string");
       const std::string key(k.bytes);
       if (key.empty() || key.find('.') != std::string::npos)

@@ -50,12 +50,8 @@ class Reader {
     auto map = [&](std::uint64_t n) {
       check_count(n, 2);
       v.type = T::Map;
-      v.map.reserve(static_cast<std::size_t>(n));
-      for (std::uint64_t k = 0; k < n; ++k) {
-        MsgpackValue key = value(depth + 1);
-        MsgpackValue val = value(depth + 1);
-        v.map.emplace_back(std::move(key), std::move(val));
-      }
+      v.items.reserve(static_cast<std::size_t>(2 * n));
+      for (std::uint64_t k = 0; k < 2 * n; ++k) v.items.push_back(value(depth + 1));
     };
     auto ext = [&](std::uint64_t n) {
       v.type = T::Ext;

@@ -19,8 +19,7 @@ struct MsgpackValue {
   double f = 0;
   std::string_view bytes;  // Str, Bin, Ext payload
   std::int8_t ext_type = 0;
-  std::vector<MsgpackValue> items;                        // Array
-  std::vector<std::pair<MsgpackValue, MsgpackValue>> map; // Map
+  std::vector<MsgpackValue> items;  // Array; Map: keys and values alternate
 };
 
 // Parses exactly one value covering all of [data, data+size). Throws
