@@ -31,6 +31,7 @@ AccuracyReport evaluate(const Scorer& reference, const Scorer& candidate,
     got.push_back(first_logits(candidate.score(samples[g].instruction, samples[g].responses, options)));
     bar.update(g + 1, samples.size());
   }
+  bar.finish();
   return compare_scores(ref, got);
 }
 

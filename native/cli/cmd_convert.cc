@@ -42,6 +42,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
     const ConvertSummary s = convert_checkpoint(args->src, args->out, options);
     if (bar.enabled()) bar.update(s.tensors, s.tensors);
+    bar.finish();
     std::cerr << "wrote " << args->out << ": " << s.tensors << " tensors from " << s.source_format
               << " (" << s.q8_tensors << " q8_0, " << s.f16_tensors << " f16, " << s.f32_tensors
               << " f32)";

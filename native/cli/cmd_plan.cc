@@ -8,6 +8,7 @@
 #include "backend/plan/plan.h"
 #include "backend/plan/plan_json.h"
 #include "commands.h"
+#include "model/bundle.h"
 #include "model/config.h"
 #include "model/graph.h"
 #include "model/model_files.h"
@@ -26,7 +27,7 @@ struct PlanOptions {
 };
 
 void run_plan(const PlanOptions& o) {
-  auto files = directory_files(o.model);
+  auto files = open_model_files(o.model);  // a bundle or a directory
   const ModelSpec spec =
       parse_config(std::string(files->open("config.json").text()), files->origin("config.json"));
   plan::Shape shape;

@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "json_output.h"
 #include "line_reader.h"
+#include "model/bundle.h"
 #include "model/model_files.h"
 #include "tokenize/model_tokenizer.h"
 
@@ -93,7 +94,7 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
       "\"line\"}; exit status 1 if any line was bad, 2 on a fatal error.");
   auto opts = std::make_shared<TokenizeOptions>();
   cmd->add_option("--model", opts->model,
-                  "checkpoint directory: config.json (optional) and the tokenizer files; weights are not read")
+                  "bundle file or checkpoint directory: config.json (optional) and the tokenizer files; weights are not read")
       ->required();
   cmd->add_option("--input", opts->input, "JSON Lines file (default: stdin)");
   cmd->add_option("--max-length", opts->max_length,
@@ -102,7 +103,7 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--model-type", opts->model_type,
                   "model_type (roberta, bert, xlm-roberta, ...) when the directory has no config.json");
   cmd->callback([opts, &exit_code] {
-    const ModelTokenizer tok = load_model_tokenizer(*directory_files(opts->model), opts->model_type);
+    const ModelTokenizer tok = load_model_tokenizer(*open_model_files(opts->model), opts->model_type);
     const std::size_t max_length = opts->max_length.value_or(tok.max_length);
     LineReader reader(opts->input);
     bool any_failed = false;

@@ -8,8 +8,12 @@ namespace cappy::cli {
 
 ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), enabled_(::isatty(2) == 1) {}
 
-ProgressBar::~ProgressBar() {
+ProgressBar::~ProgressBar() { finish(); }
+
+void ProgressBar::finish() {
   if (drawn_) std::fputc('\n', stderr);
+  drawn_ = false;
+  last_percent_ = -1;
 }
 
 void ProgressBar::update(std::size_t done, std::size_t total) {

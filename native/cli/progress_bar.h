@@ -12,6 +12,8 @@ class ProgressBar {
   explicit ProgressBar(std::string label);
   ~ProgressBar();  // ends the line if one was drawn
   void update(std::size_t done, std::size_t total);
+  // Ends the bar's line (if one was drawn) so that other output starts clean.
+  void finish();
   bool enabled() const { return enabled_; }
 
  private:
