@@ -20,7 +20,7 @@ async function expectScoresRight(scorer, name) {
   }
 }
 
-test('no adapter, a failing adapter request, or no engine in the build: wasm, saying why', async () => {
+test('no adapter, a failing adapter request, or an adapter without a device: wasm, saying why', async () => {
   const files = fixtureFiles('tiny-roberta');
   let scorer = await load(files, { device: 'webgpu', gpu: fakeGpu(null) });
   assert.equal(scorer.info.device, 'wasm');
@@ -30,8 +30,11 @@ test('no adapter, a failing adapter request, or no engine in the build: wasm, sa
   scorer = await load(files, { device: 'auto', gpu: { requestAdapter: async () => { throw new Error('blocklisted'); } } });
   assert.match(scorer.info.fallbackReason, /adapter request failed: blocklisted/);
   scorer.dispose();
-  scorer = await load(files, { device: 'webgpu', gpu: fakeGpu(testAdapter) });
-  assert.match(scorer.info.fallbackReason, /WebGPU engine is not part of this build yet \(adapter: test reference forward pass\)/);
+  // The built-in WebGPU engine, given an adapter that cannot make a device.
+  const noDevice = { info: {}, limits: {}, requestDevice: async () => { throw new Error('device request refused'); } };
+  scorer = await load(files, { device: 'webgpu', gpu: fakeGpu(noDevice) });
+  assert.equal(scorer.info.device, 'wasm');
+  assert.match(scorer.info.fallbackReason, /the WebGPU engine failed to start: .*device request refused/);
   scorer.dispose();
 });
 

@@ -13,8 +13,11 @@
 import { loadCore, loadModel, unwrap } from './core.mjs';
 import { resolveFiles } from './sources.mjs';
 import { startDeviceEngine, runBatches, registerEngine } from './engines.mjs';
+import { createWebGpuEngine } from './webgpu/engine.mjs';
 
 export { registerEngine };
+
+registerEngine('webgpu', createWebGpuEngine);
 
 const DEVICES = ['auto', 'wasm', 'webgpu'];
 const WASM_ADAPTER = 'WebAssembly SIMD128, 1 thread';
