@@ -103,7 +103,7 @@ class Config:
 
     @staticmethod
     def from_hf_json(d):
-        arch = d["model_type"]
+        arch = {"xlm-roberta": "roberta", "camembert": "roberta"}.get(d["model_type"], d["model_type"])
         num_labels = len(d["id2label"]) if "id2label" in d else d.get("num_labels", 2)
         return Config(arch, d["vocab_size"], d["hidden_size"], d["num_hidden_layers"],
                       d["num_attention_heads"], d["intermediate_size"], d["max_position_embeddings"],
@@ -359,6 +359,26 @@ def load_checkpoint(model_dir):
     return model.eval(), c
 
 
+def save_checkpoint(model, c, out, dtype=torch.float32, tokenizer_dir=None, config_overrides=None):
+    """Write an HF checkpoint directory: config.json, model.safetensors, and the tokenizer
+    files of tokenizer_dir (every file but a model's own). config_overrides replace fields
+    of the config (e.g. model_type "xlm-roberta"). Returns the config dict written."""
+    os.makedirs(out, exist_ok=True)
+    if tokenizer_dir:
+        for fn in sorted(os.listdir(tokenizer_dir)):
+            src = os.path.join(tokenizer_dir, fn)
+            if os.path.isfile(src) and fn not in ("config.json", "model.safetensors", "model.onnx"):
+                shutil.copyfile(src, os.path.join(out, fn))
+    cfg = c.to_hf_json()
+    cfg.update(config_overrides or {})
+    cfg["torch_dtype"] = {torch.float32: "float32", torch.float16: "float16", torch.bfloat16: "bfloat16"}[dtype]
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2, sort_keys=True)
+        f.write("\n")
+    write_safetensors(os.path.join(out, "model.safetensors"), model.state_dict(), dtype)
+    return cfg
+
+
 # ---------------------------------------------------------------------------
 # ONNX
 # ---------------------------------------------------------------------------
@@ -404,19 +424,8 @@ def make(args):
     model = CrossEncoder(c).eval()
     init_random(model, c, args.seed, args.init_std)
 
-    os.makedirs(args.out, exist_ok=True)
-    if args.tokenizer_dir:
-        for fn in sorted(os.listdir(args.tokenizer_dir)):
-            src = os.path.join(args.tokenizer_dir, fn)
-            if os.path.isfile(src) and fn not in ("config.json", "model.safetensors", "model.onnx"):
-                shutil.copyfile(src, os.path.join(args.out, fn))
-    cfg = c.to_hf_json()
-    cfg["torch_dtype"] = {"f32": "float32", "f16": "float16", "bf16": "bfloat16"}[args.dtype]
-    with open(os.path.join(args.out, "config.json"), "w") as f:
-        json.dump(cfg, f, indent=2, sort_keys=True)
-        f.write("\n")
     dtype = {"f32": torch.float32, "f16": torch.float16, "bf16": torch.bfloat16}[args.dtype]
-    write_safetensors(os.path.join(args.out, "model.safetensors"), model.state_dict(), dtype)
+    cfg = save_checkpoint(model, c, args.out, dtype, args.tokenizer_dir)
     if args.onnx:
         # The ONNX graph holds the weights the safetensors file holds (rounded through
         # --dtype, then f32), so both describe the same function.

@@ -1,0 +1,95 @@
+"""WordNet reading and the instruction tasks built from it (WordNet 3.0 from Debian's wordnet-base)."""
+import unittest
+
+from tests.train import paths  # noqa: F401
+from train import wordnet, wordnet_tasks
+
+ABLE = ('00001740 00 a 01 able 0 005 = 05200169 n 0000 = 05616246 n 0000 + 05616246 n 0101 '
+        '+ 05200169 n 0101 ! 00002098 a 0101 | (usually followed by `to\') having the necessary means or '
+        'skill or know-how or authority to do something; "able to swim"; "she was able to program her '
+        'computer"  \n')
+
+
+class ParseTest(unittest.TestCase):
+    def test_data_line(self):
+        s = wordnet.parse_data_line(ABLE, "data.adj:30")
+        self.assertEqual(s.key, ("a", 1740))
+        self.assertEqual(s.lemmas, ["able"])
+        self.assertEqual(s.definition, "(usually followed by `to') having the necessary means or skill or "
+                                       "know-how or authority to do something")
+        self.assertEqual(s.examples, ["able to swim", "she was able to program her computer"])
+        self.assertEqual(s.pointers[-1], ("!", ("a", 2098), 1, 1))
+        self.assertEqual(s.related("="), [("n", 5200169), ("n", 5616246)])
+
+    def test_satellite_markers_and_multiword_lemmas(self):
+        s = wordnet.parse_data_line("00012345 00 s 02 long(a) 0 drawn_out 0 000 | lasting a while  \n", "x")
+        self.assertEqual((s.key, s.pos, s.lemmas), (("a", 12345), "s", ["long", "drawn out"]))
+        self.assertEqual(s.examples, [])
+
+    def test_malformed_line_names_its_origin(self):
+        with self.assertRaises(ValueError) as e:
+            wordnet.parse_data_line("00001740 00 a 03 able 0 | x\n", "data.adj:30")
+        self.assertIn("data.adj:30", str(e.exception))
+
+    def test_degradations(self):
+        import random
+        rng = random.Random(0)
+        t = wordnet_tasks.truncated("one two three four five six", rng)
+        self.assertTrue("one two three four five six".startswith(t) and 2 <= len(t.split()) < 6)
+        s = wordnet_tasks.shuffled("one two three four", rng)
+        self.assertNotEqual(s, "one two three four")
+        self.assertEqual(sorted(s.split()), sorted("one two three four".split()))
+        self.assertIsNone(wordnet_tasks.truncated("too short", rng))
+
+
+class GenerateTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.wn = wordnet.WordNet()
+        cls.train, cls.heldout = wordnet_tasks.generate(cls.wn, 0, 10, 40, 15)
+
+    def test_real_wordnet_facts(self):
+        bank = [self.wn.synsets[k].definition for k in self.wn.senses_of("bank", "n")]
+        self.assertEqual(len(bank), 10)
+        self.assertIn("a financial institution that accepts deposits and channels the money into lending "
+                      "activities", bank)
+        good = self.wn.synsets[self.wn.senses_of("good", "a")[0]]
+        self.assertIn("bad", self.wn.lemma_pointer_targets(good, "!", good.lemmas.index("good") + 1))
+
+    def test_every_task_in_both_splits(self):
+        for task in wordnet_tasks.TASKS:
+            self.assertEqual(sum(e["task"] == task for e in self.train), 40, task)
+            self.assertEqual(sum(e["task"] == task for e in self.heldout), 15, task)
+
+    def test_split_by_word(self):
+        held = {e["word"].lower() for e in self.heldout}
+        self.assertTrue(all(wordnet_tasks.is_heldout(w, 10) for w in held))
+        for e in self.train:
+            self.assertFalse(wordnet_tasks.is_heldout(e["word"], 10), e)
+            self.assertNotIn(e["word"].lower(), held)
+            if e["task"] not in ("define", "sentence"):  # one-word answers are words too
+                self.assertFalse(any(wordnet_tasks.is_heldout(r, 10) for r in e["references"]), e)
+
+    def test_examples_are_well_formed(self):
+        for e in self.train + self.heldout:
+            self.assertIn(e["gold"], e["references"])
+            refs = {r.lower() for r in e["references"]}
+            self.assertGreaterEqual(len(e["candidates"]), 2)
+            self.assertFalse(refs & {c.lower() for c in e["candidates"]}, e)
+            self.assertEqual(len({c.lower() for c in e["candidates"]}), len(e["candidates"]))
+            self.assertIn(e["word"], e["instruction"] if e["task"] != "pick_word" else e["gold"])
+
+    def test_answers_do_not_leak_into_instructions(self):
+        for e in self.train + self.heldout:
+            if e["task"] in ("define", "sentence"):
+                self.assertNotIn(e["gold"], e["instruction"], e)
+
+    def test_deterministic(self):
+        again = wordnet_tasks.generate(self.wn, 0, 10, 40, 15)
+        self.assertEqual((self.train, self.heldout), again)
+        other = wordnet_tasks.generate(self.wn, 1, 10, 40, 15)
+        self.assertNotEqual(self.train, other[0])
+
+
+if __name__ == "__main__":
+    unittest.main()

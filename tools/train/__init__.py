@@ -1,0 +1,1 @@
+"""Cappy's training recipe: data building, ROUGE-L labels, a RoBERTa scorer in torch, training, evaluation."""

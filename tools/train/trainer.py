@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""Train a Cappy scorer: MSE regression of its single logit to the Cappy labels.
+
+Cappy's recipe: AdamW, weight decay 0, a linear schedule with 10% warm-up, max
+length 512, 1 epoch, lr 2e-5 to fine-tune a pretrained scorer (--init DIR); a
+small scorer trained from scratch (--scratch) takes a higher lr. Input: a task
+file (--task-file, labelled by cappy_data.py) or prebuilt pairs (--pairs, JSON
+Lines {instruction, response, label}). Output: an HF checkpoint directory that
+`cappy` reads (config.json, model.safetensors, the tokenizer files).
+
+    /usr/bin/python3 tools/train/trainer.py --task-file tasks.jsonl --init path/to/cappy \\
+        --out path/to/finetuned
+"""
+
+import argparse
+import json
+import math
+import os
+import random
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from train import cappy_data, scorer_model  # noqa: E402
+from train.spm_tokenizer import XLMR_CONFIG, MODEL_FILE  # noqa: E402
+from train.tokenizers import PairEncoder  # noqa: E402
+
+
+def read_pairs(path):
+    pairs = []
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            if not (isinstance(d.get("instruction"), str) and isinstance(d.get("response"), str)
+                    and isinstance(d.get("label"), (int, float))):
+                raise ValueError("%s:%d: needs string instruction/response and a numeric label" % (path, n))
+            pairs.append((d["instruction"], d["response"], float(d["label"])))
+    return pairs
+
+
+def make_batches(encoded, batch_size, rng):
+    """Batches of similar length (less padding): shuffle, sort within windows of 50 batches, shuffle batches."""
+    order = list(range(len(encoded)))
+    rng.shuffle(order)
+    window = batch_size * 50
+    batches = []
+    for w in range(0, len(order), window):
+        chunk = sorted(order[w:w + window], key=lambda i: len(encoded[i][0]))
+        batches += [chunk[b:b + batch_size] for b in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def collate(encoded, batch, pad_id):
+    longest = max(len(encoded[i][0]) for i in batch)
+    ids = torch.full((len(batch), longest), pad_id, dtype=torch.int64)
+    mask = torch.zeros((len(batch), longest), dtype=torch.int64)
+    for row, i in enumerate(batch):
+        x = encoded[i][0]
+        ids[row, :len(x)] = torch.tensor(x)
+        mask[row, :len(x)] = 1
+    labels = torch.tensor([encoded[i][1] for i in batch], dtype=torch.float32)
+    return ids, mask, torch.zeros_like(ids), labels
+
+
+def linear_warmup(step, total, warmup):
+    if step < warmup:
+        return (step + 1) / warmup
+    return max(0.0, (total - step) / max(1, total - warmup))
+
+
+def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, warmup_ratio=0.1,
+          seed=0, log_every=50, log=print):
+    rng = random.Random(seed)
+    torch.manual_seed(seed)
+    encoded = [(encode(a, b, max_length), y) for a, b, y in pairs]
+    steps_per_epoch = math.ceil(len(encoded) / batch_size)
+    total = steps_per_epoch * epochs
+    warmup = max(1, int(total * warmup_ratio))
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: linear_warmup(s, total, warmup))
+    model.train()
+    step, start, running = 0, time.time(), 0.0
+    for epoch in range(epochs):
+        for batch in make_batches(encoded, batch_size, rng):
+            ids, mask, types, labels = collate(encoded, batch, c.pad_token_id)
+            logits = model(ids, mask, types)[:, 0]
+            loss = torch.nn.functional.mse_loss(logits, labels)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            running += loss.item()
+            if step % log_every == 0 or step == total:
+                log("step %d/%d epoch %d loss %.4f lr %.2e %.0fs"
+                    % (step, total, epoch, running / (log_every if step % log_every == 0 else step % log_every),
+                       sched.get_last_lr()[0], time.time() - start))
+                running = 0.0
+    model.eval()
+    return model
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--task-file", help="JSON Lines {instruction, references, candidates?, task?}")
+    src.add_argument("--pairs", help="JSON Lines {instruction, response, label}")
+    init = ap.add_mutually_exclusive_group(required=True)
+    init.add_argument("--init", help="checkpoint directory to fine-tune (RoBERTa/XLM-R family, 1 label)")
+    init.add_argument("--scratch", action="store_true", help="train a new scorer (needs --tokenizer-dir)")
+    ap.add_argument("--tokenizer-dir", help="with --scratch: a directory with %s (spm_tokenizer.py)" % MODEL_FILE)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--intermediate", type=int, default=1024)
+    ap.add_argument("--lr", type=float, help="default 2e-5 with --init, 5e-4 with --scratch")
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--max-length", type=int, default=512)
+    ap.add_argument("--max-pairs", type=int, help="train on a seeded sample of this many pairs")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+
+    try:
+        if args.task_file:
+            pairs = cappy_data.build_pairs(cappy_data.read_task_file(args.task_file), args.seed)
+        else:
+            pairs = read_pairs(args.pairs)
+    except (ValueError, OSError) as e:
+        sys.exit("error: %s" % e)
+    if args.max_pairs and len(pairs) > args.max_pairs:
+        pairs = random.Random(args.seed).sample(pairs, args.max_pairs)
+
+    if args.init:
+        model, c, cfg = scorer_model.load_scorer(args.init)
+        tok_dir, overrides = args.init, {k: cfg[k] for k in ("model_type", "architectures") if k in cfg}
+        lr = args.lr or 2e-5
+    else:
+        if not args.tokenizer_dir:
+            sys.exit("error: --scratch needs --tokenizer-dir")
+        tok_dir, overrides = args.tokenizer_dir, XLMR_CONFIG
+        lr = args.lr or 5e-4
+    encode = PairEncoder(tok_dir, "roberta")
+    if args.scratch:
+        vocab = encode.tok.vocab_size
+        model, c = scorer_model.new_scorer(vocab, args.hidden, args.layers, args.heads, args.intermediate,
+                                           seed=args.seed)
+    print("%d pairs, %d parameters, lr %g, %d epoch(s), batch %d"
+          % (len(pairs), scorer_model.count_parameters(model), lr, args.epochs, args.batch_size), flush=True)
+    train(model, c, pairs, encode, lr, args.epochs, args.batch_size, args.max_length, seed=args.seed,
+          log=lambda s: print(s, flush=True))
+    scorer_model.save_checkpoint(model, c, args.out, tokenizer_dir=tok_dir, config_overrides=overrides)
+    # Tokenizer files only: a copied config/model would be stale; save_checkpoint skips those.
+    print("wrote %s" % args.out)
+
+
+if __name__ == "__main__":
+    main()
