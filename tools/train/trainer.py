@@ -156,10 +156,38 @@ def main(argv=None):
                                            seed=args.seed)
     print("%d pairs, %d parameters, lr %g, %d epoch(s), batch %d"
           % (len(pairs), scorer_model.count_parameters(model), lr, args.epochs, args.batch_size), flush=True)
-    train(model, c, pairs, encode, lr, args.epochs, args.batch_size, args.max_length, seed=args.seed,
-          log=lambda s: print(s, flush=True))
+    log_lines = []
+
+    def log(line):
+        log_lines.append(line)
+        print(line, flush=True)
+
+    start = time.time()
+    train(model, c, pairs, encode, lr, args.epochs, args.batch_size, args.max_length, seed=args.seed, log=log)
+    seconds = time.time() - start
     scorer_model.save_checkpoint(model, c, args.out, tokenizer_dir=tok_dir, config_overrides=overrides)
-    # Tokenizer files only: a copied config/model would be stale; save_checkpoint skips those.
+    info = {
+        "model": {
+            "architecture": "%s (model_type %s)" % (overrides.get("architectures", ["?"])[0],
+                                                   overrides.get("model_type", c.arch)),
+            "parameters": scorer_model.count_parameters(model),
+            "shape": "%d layers, hidden %d, %d heads, intermediate %d, vocabulary %d, max positions %d"
+                     % (c.layers, c.hidden, c.heads, c.intermediate, c.vocab_size, c.max_position),
+            "start": "fine-tuned from %s" % args.init if args.init else "trained from scratch (HF initialisation)",
+        },
+        "training": {
+            "data": args.task_file or args.pairs,
+            "pairs": len(pairs),
+            "objective": "MSE of the single logit to the Cappy label (gold 1, same-task random 0, candidates ROUGE-L)",
+            "optimizer": "AdamW, lr %g, weight decay 0, linear schedule with 10%% warm-up, grad-norm clip 1.0" % lr,
+            "epochs": args.epochs, "batch size": args.batch_size, "max length": args.max_length,
+            "seed": args.seed, "torch threads": args.threads,
+            "wall time": "%.1f min (torch %s)" % (seconds / 60, torch.__version__),
+            "loss": log_lines[-1] if log_lines else "",
+        },
+    }
+    with open(os.path.join(args.out, "training.json"), "w") as f:
+        json.dump(info, f, indent=1)
     print("wrote %s" % args.out)
 
 
