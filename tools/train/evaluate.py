@@ -201,7 +201,7 @@ def main(argv=None):
     ap.add_argument("--torch-check", action="store_true")
     ap.add_argument("--json", help="write the raw results here")
     ap.add_argument("--doc", help="write the evaluation page (docs/default-model.md) here")
-    ap.add_argument("--info", help="JSON {model: {...}, training: {...}, notes: [...]} for --doc")
+    ap.add_argument("--info", nargs="+", help="JSON files {model: {...}, training: {...}, notes: [...]} for --doc")
     ap.add_argument("--torch-model", help="the f32 checkpoint directory for --torch-check (default --model)")
     args = ap.parse_args(argv)
     results, check = run(args.heldout, args.cappy, args.model, args.seed, args.torch_check, args.torch_model)
@@ -210,10 +210,13 @@ def main(argv=None):
     if check is not None:
         print("\nchecks: %s" % json.dumps(check))
     if args.doc:
-        info = {}
-        if args.info:
-            with open(args.info) as f:
-                info = json.load(f)
+        info = {"model": {}, "training": {}, "notes": []}
+        for path in args.info or []:  # merged in order: pretraining first, then training
+            with open(path) as f:
+                part = json.load(f)
+            info["model"].update(part.get("model", {}))
+            info["training"].update(part.get("training", {}))
+            info["notes"] += part.get("notes", [])
         write_doc(args.doc, results, check, info, args.heldout, args.model)
     if args.json:
         with open(args.json, "w") as f:
