@@ -188,6 +188,19 @@ def write_doc(path, results, check, info, heldout, model):
                   "from the f32 ones by at most %.3f and pick the same candidate in %.1f%% of the examples."
                   % (check["q8_vs_f32"], 100 * check["q8_same_pick_as_f32"])]
     lines += [""] + info.get("notes", [])
+    lines += ["", "## Training a scorer on your own task", "",
+              "A task file is JSON Lines `{\"instruction\", \"references\": [...], \"candidates\": [...] (optional),",
+              "\"task\" (optional)}`. The trainer turns it into Cappy's pairs (`tools/train/cappy_data.py`: every",
+              "reference 1.0, a reference of another example of the same task 0.0, every candidate its",
+              "ROUGE-L against the references) and writes a checkpoint directory that `cappy` reads:", "",
+              "```sh",
+              "# fine-tune an existing scorer (RoBERTa/XLM-R family, one logit): Cappy's lr 2e-5, 1 epoch",
+              "/usr/bin/python3 tools/train/trainer.py --task-file my-task.jsonl --init path/to/scorer --out my-scorer",
+              "build/bin/cappy convert my-scorer -o my-scorer.cappy --dtype q8",
+              "```", "",
+              "`--threads N` uses more cores (default 1); with Debian's torch, set",
+              "`LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-serial` (package `libopenblas0-serial`):",
+              "torch otherwise multiplies matrices with the reference BLAS, about 20 times slower here."]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(lines).rstrip() + "\n")
 
