@@ -94,5 +94,17 @@ class RuntimeAgreementTest(unittest.TestCase):
                     self.assertAlmostEqual(score, ref, delta=1e-4)
 
 
+@unittest.skipUnless(CAPPY, "CAPPY_BIN is not set (ctest sets it)")
+class ShippedModelTest(unittest.TestCase):
+    MODEL = os.path.join(paths.ROOT, "models", "cappy-mini.cappy")
+
+    def test_default_model_loads_and_scores(self):
+        self.assertLessEqual(os.path.getsize(self.MODEL), 10 * 1024 * 1024)
+        out = cappy("score", "--model", self.MODEL, stdin=json.dumps(
+            {"instruction": "Give an antonym of \"visible\".", "responses": ["invisible", "seeable"]}) + "\n")
+        self.assertEqual(len(out[0]["scores"]), 2)
+        self.assertTrue(all(abs(x) < 100 for x in out[0]["scores"]))
+
+
 if __name__ == "__main__":
     unittest.main()
