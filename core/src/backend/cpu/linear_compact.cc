@@ -113,12 +113,17 @@ CompactRows::CompactRows(const TensorView& table, std::shared_ptr<const void> ow
       owner_(std::move(owner)) {}
 
 void CompactRows::gather(std::int64_t row, float* out) const {
-  TensorView v;
-  v.dtype = dtype_;
-  v.shape = {cols_};
-  v.data = data_ + static_cast<std::size_t>(row) * row_bytes_;
-  v.nbytes = row_bytes_;
-  convert_to_f32(v, out);
+  const std::uint8_t* src = data_ + static_cast<std::size_t>(row) * row_bytes_;
+  if (dtype_ == DType::Q8_0) {
+    for (int c = 0; c < cols_; c += static_cast<int>(kQ8BlockElems))
+      dequantize_q8_block(src + c / kQ8BlockElems * kQ8BlockBytes, out + c);
+    return;
+  }
+  for (int c = 0; c < cols_; ++c) {  // F16
+    std::uint16_t h;
+    std::memcpy(&h, src + 2 * c, 2);
+    out[c] = half_to_float(h);
+  }
 }
 
 std::unique_ptr<CompactRows> make_compact_rows(const WeightStore& store, const WeightRef& weight) {
