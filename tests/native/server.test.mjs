@@ -562,7 +562,10 @@ end
 }
 
 test('load: 20,000 requests over 64 connections, 0 failures, RSS flat after warm-up', async () => {
-  const s = await startServer();
+  // glibc creates malloc arenas lazily as thread contention rises (more so on
+  // a loaded machine), each adding resident pages that are not a leak; capped,
+  // what remains of RSS growth is what the server keeps.
+  const s = await startServer([], { ...process.env, MALLOC_ARENA_MAX: '2' });
   const dir = mkdtempSync(join(tmpdir(), 'cappy-server-load-'));
   try {
     const check = (r, total) => {
@@ -581,9 +584,8 @@ test('load: 20,000 requests over 64 connections, 0 failures, RSS flat after warm
     const rssAfter = vmRssKiB(s.child.pid);
     console.log(`load: ${main.requests} requests in ${main.seconds} s; RSS ${rssWarm} -> ${rssAfter} KiB; ` +
       `${m1.cappy_batches_total - m0.cappy_batches_total} batches for ${m1.cappy_pairs_scored_total - m0.cappy_pairs_scored_total} pairs`);
-    // Allocator noise (per-thread arenas) is allowed; a leak of even 100
-    // bytes a request would add 2 MB here.
-    assert.ok(rssAfter <= rssWarm * 1.05 + 2048, `RSS grew from ${rssWarm} to ${rssAfter} KiB`);
+    // Allocator noise is allowed; a leak of 200 bytes a request would add 4 MB.
+    assert.ok(rssAfter <= rssWarm + 4096, `RSS grew from ${rssWarm} to ${rssAfter} KiB`);
     // Every request was answered and counted; concurrent requests shared batches.
     const answered = ['/v1/rerank', '/rerank', '/v1/score'].reduce((n, e) => n + m1[`cappy_http_requests_total{endpoint="${e}",status="200"}`] - (m0[`cappy_http_requests_total{endpoint="${e}",status="200"}`] ?? 0), 0);
     // wrk may drop the responses it was still waiting for when interrupted.
