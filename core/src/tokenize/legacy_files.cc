@@ -137,7 +137,7 @@ std::unique_ptr<Tokenizer> load_legacy_tokenizer(const ModelFiles& files, const 
     return std::make_unique<WordPieceTokenizer>(std::move(model), normalizer, std::move(added),
                                                 std::move(pair_template), pad);
   }
-  throw Error(files.description() + ": no tokenizer files (tokenizer.json, vocab.json + merges.txt, or vocab.txt)");
+  throw Error(files.description() + ": no tokenizer files (tokenizer.json, a sentencepiece model: sentencepiece.bpe.model, spiece.model or tokenizer.model, vocab.json + merges.txt, or vocab.txt)");
 }
 
 }  // namespace cappy

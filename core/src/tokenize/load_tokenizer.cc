@@ -1,11 +1,17 @@
 #include "tokenize/loaders.h"
 
 #include "model/model_files.h"
+#include "tokenize/sentencepiece_tokenizer.h"
 
 namespace cappy {
 
 bool uses_roberta_template(const std::string& model_type) {
   return model_type == "roberta" || model_type == "xlm-roberta" || model_type == "camembert";
+}
+
+const std::vector<std::string>& sentencepiece_file_names() {
+  static const std::vector<std::string> names = {"sentencepiece.bpe.model", "spiece.model", "tokenizer.model"};
+  return names;
 }
 
 LoadedTokenizer load_tokenizer(const ModelFiles& files, const std::string& model_type) {
@@ -16,6 +22,12 @@ LoadedTokenizer load_tokenizer(const ModelFiles& files, const std::string& model
   if (files.has("tokenizer.json")) {
     loaded.tokenizer = load_tokenizer_json(files.open("tokenizer.json").text(), files.origin("tokenizer.json"));
   } else {
+    for (const std::string& name : sentencepiece_file_names()) {
+      if (files.has(name)) {
+        loaded.tokenizer = load_sentencepiece_tokenizer(files, name, model_type, config);
+        return loaded;
+      }
+    }
     loaded.tokenizer = load_legacy_tokenizer(files, model_type, config);
   }
   return loaded;

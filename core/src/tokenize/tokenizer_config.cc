@@ -42,6 +42,12 @@ TokenizerConfig read_tokenizer_config(const ModelFiles& files) {
     if (value < 0) throw Error(path + ": field \"model_max_length\" is negative");
     if (value < kUnsetMaxLength) result.model_max_length = static_cast<std::size_t>(value);
   }
+  if (const auto it = config.find("extra_ids"); it != config.end() && !it->is_null()) {
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() > 100000) {
+      throw Error(path + ": field \"extra_ids\" is not a count");
+    }
+    result.extra_ids = it->get<std::size_t>();
+  }
   return result;
 }
 

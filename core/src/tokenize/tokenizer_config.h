@@ -14,6 +14,7 @@ struct TokenizerConfig {
   bool tokenize_chinese_chars = true;
   bool add_prefix_space = false;
   std::size_t model_max_length = 0;  // 0 when unset (HF writes ~1e30 for "unset")
+  std::size_t extra_ids = 0;  // T5's <extra_id_N> sentinels, appended after the sentencepiece pieces
 };
 
 class ModelFiles;

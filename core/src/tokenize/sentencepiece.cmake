@@ -1,0 +1,40 @@
+# sentencepiece model files through the sentencepiece library (see
+# sentencepiece_tokenizer.h). Included from core/CMakeLists.txt after the
+# cappy_core target exists.
+#
+#   CAPPY_WITH_SENTENCEPIECE        ON natively (Debian libsentencepiece-dev,
+#                                   found with pkg-config), OFF under Emscripten
+#                                   for now. OFF: loading a sentencepiece file is
+#                                   a clear error; tokenizer.json still works.
+#   CAPPY_SENTENCEPIECE_SOURCE_DIR  instead of the system library, build
+#                                   sentencepiece from this source tree (Debian's
+#                                   source package, fetched by
+#                                   scripts/fetch-sentencepiece-source): the route
+#                                   for WebAssembly, where no system library exists.
+if(EMSCRIPTEN)
+  set(_cappy_spm_default OFF)
+else()
+  set(_cappy_spm_default ON)
+endif()
+option(CAPPY_WITH_SENTENCEPIECE "Read sentencepiece model files with the sentencepiece library" ${_cappy_spm_default})
+set(CAPPY_SENTENCEPIECE_SOURCE_DIR "" CACHE PATH "Build sentencepiece from this source tree instead of the system library")
+
+set(_cappy_spm_dir ${CMAKE_CURRENT_SOURCE_DIR}/src/tokenize)
+if(CAPPY_WITH_SENTENCEPIECE)
+  set_source_files_properties(${_cappy_spm_dir}/sentencepiece_unavailable.cc PROPERTIES HEADER_FILE_ONLY ON)
+  if(CAPPY_SENTENCEPIECE_SOURCE_DIR)
+    # sentencepiece's own CMake build; its static library target and headers.
+    set(SPM_ENABLE_SHARED OFF CACHE BOOL "" FORCE)
+    set(SPM_ENABLE_TCMALLOC OFF CACHE BOOL "" FORCE)
+    add_subdirectory(${CAPPY_SENTENCEPIECE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/sentencepiece EXCLUDE_FROM_ALL)
+    target_include_directories(cappy_core PRIVATE ${CAPPY_SENTENCEPIECE_SOURCE_DIR}/src)
+    target_link_libraries(cappy_core PRIVATE sentencepiece-static)
+  else()
+    find_package(PkgConfig REQUIRED)
+    pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+    target_link_libraries(cappy_core PRIVATE PkgConfig::SENTENCEPIECE)
+  endif()
+  target_compile_definitions(cappy_core PUBLIC CAPPY_WITH_SENTENCEPIECE=1)
+else()
+  set_source_files_properties(${_cappy_spm_dir}/sentencepiece_tokenizer.cc PROPERTIES HEADER_FILE_ONLY ON)
+endif()
