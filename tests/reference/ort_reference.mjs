@@ -7,7 +7,10 @@
 //   1. tokenizes both sides with the fixture's tokenizer.json (no special tokens),
 //   2. truncates the pair longest_first to tokenizer_config.json's model_max_length,
 //      with the algorithm of HF tokenizers (Rust) `truncate_encodings`, after reserving
-//      room for the special tokens, as HF fast tokenizers do for `truncation=True`,
+//      room for the special tokens, as HF fast tokenizers do for `truncation=True`;
+//      a truncated pair's ids are then HF's Rust library's own (npm `tokenizers`, which
+//      since 0.23 stops tokenizing each text at max_length first and so may give the
+//      odd token to the other side), checked to keep the same total length,
 //   3. frames the pair with the tokenizer.json post_processor (<s> A </s></s> B </s>, or
 //      [CLS] A [SEP] B [SEP] with type ids 0/1), and checks that framing against the
 //      tokenizer's own pair encoding whenever no truncation was needed,
@@ -20,6 +23,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { Tokenizer } from '@huggingface/tokenizers';
 import ort from 'onnxruntime-node';
 
@@ -197,14 +201,20 @@ async function main() {
     try { return JSON.parse(l); } catch (e) { throw new Error(`${opt.casesPath}:${i + 1}: ${e.message}`); }
   });
 
+  const hf = createRequire(import.meta.url)('tokenizers').Tokenizer.fromFile(path.join(dir, 'tokenizer.json'));
+  hf.setTruncation(maxLength, { strategy: 'LongestFirst' });
   let truncated = 0;
-  const encs = cases.map((c) => {
+  const encs = [];
+  for (const c of cases) {
     const a = tokenizer.encode(c.instruction, { add_special_tokens: false }).ids;
     const b = tokenizer.encode(c.response, { add_special_tokens: false }).ids;
     const [ta, tb] = truncateLongestFirst(a, b, budget);
-    const enc = frame(ta, tb);
+    let enc = frame(ta, tb);
     if (ta.length + tb.length < a.length + b.length) {
       truncated++;
+      const h = await hf.encode(c.instruction, c.response, { addSpecialTokens: true });
+      if (h.getIds().length !== enc.ids.length) throw new Error(`case ${c.id}: HF truncated to ${h.getIds().length} tokens, not ${enc.ids.length}`);
+      enc = { ids: h.getIds(), type_ids: h.getTypeIds() };
     } else if (c.instruction !== '' && c.response !== '') {
       // Our framing must equal the tokenizer's own pair encoding. Two known differences of
       // tokenizers.js from HF tokenizers (Rust) are left out of the check: an empty text_pair
@@ -217,8 +227,8 @@ async function main() {
       }
     }
     if (enc.ids.length > maxLength) throw new Error(`case ${c.id}: ${enc.ids.length} tokens > ${maxLength}`);
-    return enc;
-  });
+    encs.push(enc);
+  }
 
   const session = await ort.InferenceSession.create(path.join(dir, 'model.onnx'), {
     intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'disabled',

@@ -22,17 +22,19 @@ ByteLevelBpeTokenizer::ByteLevelBpeTokenizer(BpeModel model, std::vector<AddedTo
   added_ = AddedVocabulary::build(std::move(added_tokens), [](std::string_view s) { return std::string(s); });
 }
 
-std::vector<std::int32_t> ByteLevelBpeTokenizer::encode_ids(std::string_view text) const {
+std::vector<std::int32_t> ByteLevelBpeTokenizer::encode(std::string_view text, std::vector<std::size_t>* word_ends) const {
   validate_utf8(text);
   std::vector<std::int32_t> ids;
   ids.reserve(text.size() / 3 + 4);
   added_.encode(
       text, nullptr,
-      [this](std::string_view piece, std::vector<std::int32_t>& out) { encode_text(piece, out); }, ids);
+      [this, word_ends](std::string_view piece, std::vector<std::int32_t>& out) { encode_text(piece, out, word_ends); },
+      ids);
   return ids;
 }
 
-void ByteLevelBpeTokenizer::encode_text(std::string_view text, std::vector<std::int32_t>& out) const {
+void ByteLevelBpeTokenizer::encode_text(std::string_view text, std::vector<std::int32_t>& out,
+                                        std::vector<std::size_t>* word_ends) const {
   std::string prefixed;
   if (options_.add_prefix_space && !text.starts_with(' ')) {
     prefixed.reserve(text.size() + 1);
@@ -42,9 +44,13 @@ void ByteLevelBpeTokenizer::encode_text(std::string_view text, std::vector<std::
   }
   if (!options_.use_regex) {
     model_.encode_word(text, out);
+    if (word_ends) word_ends->push_back(out.size());
     return;
   }
-  for (const auto& [begin, end] : gpt2_split(text)) model_.encode_word(text.substr(begin, end - begin), out);
+  for (const auto& [begin, end] : gpt2_split(text)) {
+    model_.encode_word(text.substr(begin, end - begin), out);
+    if (word_ends) word_ends->push_back(out.size());
+  }
 }
 
 }  // namespace cappy

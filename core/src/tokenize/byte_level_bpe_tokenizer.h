@@ -19,13 +19,13 @@ class ByteLevelBpeTokenizer final : public Tokenizer {
   ByteLevelBpeTokenizer(BpeModel model, std::vector<AddedToken> added_tokens, PairTemplate pair_template,
                         Options options, std::int32_t pad_id);
 
-  std::vector<std::int32_t> encode_ids(std::string_view text) const override;
+  std::vector<std::int32_t> encode(std::string_view text, std::vector<std::size_t>* word_ends) const override;
   const PairTemplate& pair_template() const override { return template_; }
   std::size_t vocab_size() const override { return vocab_size_; }
   std::int32_t pad_id() const override { return pad_id_; }
 
  private:
-  void encode_text(std::string_view text, std::vector<std::int32_t>& out) const;
+  void encode_text(std::string_view text, std::vector<std::int32_t>& out, std::vector<std::size_t>* word_ends) const;
 
   BpeModel model_;
   AddedVocabulary added_;

@@ -26,7 +26,7 @@ std::string PipelineTokenizer::normalize(std::string_view text) const {
   return normalizer_ ? normalizer_->normalize(text) : std::string(text);
 }
 
-std::vector<std::int32_t> PipelineTokenizer::encode_ids(std::string_view text) const {
+std::vector<std::int32_t> PipelineTokenizer::encode(std::string_view text, std::vector<std::size_t>* word_ends) const {
   validate_utf8(text);
   std::vector<std::int32_t> ids;
   ids.reserve(text.size() / 3 + 4);
@@ -35,14 +35,19 @@ std::vector<std::int32_t> PipelineTokenizer::encode_ids(std::string_view text) c
                   : nullptr;
   added_.encode(
       text, normalize_fn,
-      [this](std::string_view piece, std::vector<std::int32_t>& out) { encode_text(piece, out); }, ids);
+      [this, word_ends](std::string_view piece, std::vector<std::int32_t>& out) { encode_text(piece, out, word_ends); },
+      ids);
   return ids;
 }
 
-void PipelineTokenizer::encode_text(std::string_view text, std::vector<std::int32_t>& out) const {
+void PipelineTokenizer::encode_text(std::string_view text, std::vector<std::int32_t>& out,
+                                    std::vector<std::size_t>* word_ends) const {
   std::vector<std::string> words{std::string(text)};
   for (const auto& pre : pre_tokenizers_) pre->split(words);
-  for (const std::string& word : words) model_(word, out);
+  for (const std::string& word : words) {
+    model_(word, out);
+    if (word_ends) word_ends->push_back(out.size());
+  }
 }
 
 }  // namespace cappy

@@ -33,11 +33,12 @@ class SentencePieceTokenizer final : public Tokenizer {
     added_ = AddedVocabulary::build(std::move(added), [](std::string_view s) { return std::string(s); });
   }
 
-  std::vector<std::int32_t> encode_ids(std::string_view text) const override {
+  std::vector<std::int32_t> encode(std::string_view text, std::vector<std::size_t>* word_ends) const override {
     validate_utf8(text);
     std::vector<std::int32_t> ids;
     added_.encode(
-        text, nullptr, [this](std::string_view piece, std::vector<std::int32_t>& out) { encode_text(piece, out); },
+        text, nullptr,
+        [this, word_ends](std::string_view piece, std::vector<std::int32_t>& out) { encode_text(piece, out, word_ends); },
         ids);
     return ids;
   }
@@ -46,17 +47,24 @@ class SentencePieceTokenizer final : public Tokenizer {
   std::int32_t pad_id() const override { return pad_id_; }
 
  private:
-  void encode_text(std::string_view text, std::vector<std::int32_t>& out) const {
+  void encode_text(std::string_view text, std::vector<std::int32_t>& out, std::vector<std::size_t>* word_ends) const {
     std::vector<int> ids;
     const auto status = processor_->Encode(text, &ids);
     if (!status.ok()) throw Error(origin_ + ": sentencepiece could not encode a text: " + status.ToString());
+    const std::size_t start = out.size();
     for (const int id : ids) {
+      // Words as HF's converted tokenizers split them (Metaspace): each
+      // piece that starts with U+2581 starts a word.
+      if (word_ends && out.size() > start && processor_->IdToPiece(id).starts_with("\xE2\x96\x81")) {
+        word_ends->push_back(out.size());
+      }
       if (scheme_ == IdScheme::Own) {
         out.push_back(id);
       } else {
         out.push_back(processor_->IsUnknown(id) ? kFairseqUnk : id + kFairseqOffset);
       }
     }
+    if (word_ends && out.size() > start) word_ends->push_back(out.size());
   }
 
   std::unique_ptr<sentencepiece::SentencePieceProcessor> processor_;

@@ -69,12 +69,27 @@ KeptLengths longest_first(std::size_t len_a, std::size_t len_b, std::size_t budg
   return {std::min(n1, len_a), std::min(n2, len_b)};
 }
 
+std::size_t length_seen_by_truncation(std::size_t length, const std::vector<std::size_t>& word_ends,
+                                      std::size_t max_length) {
+  for (const std::size_t end : word_ends) {
+    if (end >= max_length) return end;
+  }
+  return length;
+}
+
 Encoding Tokenizer::encode_pair(std::string_view a, std::string_view b, std::size_t max_length) const {
-  std::vector<std::int32_t> ids_a = encode_ids(a);
-  std::vector<std::int32_t> ids_b = encode_ids(b);
+  std::vector<std::size_t> words_a, words_b;
+  std::vector<std::int32_t> ids_a = encode(a, max_length > 0 ? &words_a : nullptr);
+  std::vector<std::int32_t> ids_b = encode(b, max_length > 0 ? &words_b : nullptr);
   const PairTemplate& t = pair_template();
   if (max_length > 0) {
-    const KeptLengths kept = longest_first(ids_a.size(), ids_b.size(),
+    // HF tokenizers (0.23) stops tokenizing each text once max_length tokens
+    // are reached, at the end of a pre-token (tokenize_with_limit), before
+    // the pair rule runs; the rule sees those lengths. It only changes which
+    // side keeps the odd token when both are cut (checked against HF itself
+    // in tests/tokenizers/conformance.mjs).
+    const KeptLengths kept = longest_first(length_seen_by_truncation(ids_a.size(), words_a, max_length),
+                                           length_seen_by_truncation(ids_b.size(), words_b, max_length),
                                            budget_for(max_length, t.added_pair(), "pair"));
     ids_a.resize(kept.a);
     ids_b.resize(kept.b);

@@ -47,7 +47,12 @@ class Tokenizer {
 
   // Ids of one text without special tokens (what HF calls
   // encode(text, add_special_tokens=False)). Invalid UTF-8 throws Error.
-  virtual std::vector<std::int32_t> encode_ids(std::string_view text) const = 0;
+  std::vector<std::int32_t> encode_ids(std::string_view text) const { return encode(text, nullptr); }
+
+  // The same; when `word_ends` is given, also where the ids of each
+  // pre-token the model encoded end (HF's splits; added tokens are not
+  // listed), which HF's pair truncation looks at (see encode_pair).
+  virtual std::vector<std::int32_t> encode(std::string_view text, std::vector<std::size_t>* word_ends) const = 0;
 
   virtual const PairTemplate& pair_template() const = 0;
   virtual std::size_t vocab_size() const = 0;
@@ -67,6 +72,12 @@ struct KeptLengths {
   std::size_t a, b;
 };
 KeptLengths longest_first(std::size_t len_a, std::size_t len_b, std::size_t budget);
+
+// How long HF's tokenize_with_limit leaves a text of `length` ids when it
+// stops at max_length: the end of the first pre-token (word_ends, as
+// Tokenizer::encode gives them) that reaches max_length, else the whole text.
+std::size_t length_seen_by_truncation(std::size_t length, const std::vector<std::size_t>& word_ends,
+                                      std::size_t max_length);
 
 // Loads the tokenizer of an HF checkpoint directory: tokenizer.json wins over
 // the older files (vocab.json + merges.txt, vocab.txt), as in HF.

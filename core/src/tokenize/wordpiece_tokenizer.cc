@@ -27,23 +27,26 @@ std::string WordPieceTokenizer::normalize(std::string_view text) const {
   return encode_utf8(normalizer_->normalize(decode_utf8(text)));
 }
 
-std::vector<std::int32_t> WordPieceTokenizer::encode_ids(std::string_view text) const {
+std::vector<std::int32_t> WordPieceTokenizer::encode(std::string_view text, std::vector<std::size_t>* word_ends) const {
   validate_utf8(text);
   std::vector<std::int32_t> ids;
   ids.reserve(text.size() / 4 + 4);
   added_.encode(
       text, [this](std::string_view s) { return normalize(s); },
-      [this](std::string_view piece, std::vector<std::int32_t>& out) { encode_text(piece, out); }, ids);
+      [this, word_ends](std::string_view piece, std::vector<std::int32_t>& out) { encode_text(piece, out, word_ends); },
+      ids);
   return ids;
 }
 
-void WordPieceTokenizer::encode_text(std::string_view text, std::vector<std::int32_t>& out) const {
+void WordPieceTokenizer::encode_text(std::string_view text, std::vector<std::int32_t>& out,
+                                     std::vector<std::size_t>* word_ends) const {
   const std::u32string cps = decode_utf8(text);
   std::string word;
   for (std::u32string_view w : bert_pre_tokenize(cps)) {
     word.clear();
     for (char32_t c : w) append_utf8(word, c);
     model_.encode_word(word, out);
+    if (word_ends) word_ends->push_back(out.size());
   }
 }
 
