@@ -53,5 +53,25 @@ TEST(LongestFirst, NeverKeepsMoreThanThereIs) {
   expect_kept(2, 8, 10, 2, 8);
 }
 
+// HF 0.23 stops tokenizing a text at the end of the first word that reaches
+// max_length (tokenize_with_limit); the pair rule sees that length.
+TEST(LongestFirst, LengthSeenByTruncation) {
+  const std::vector<std::size_t> ends = {3, 5, 9, 12};  // word ends of a 12-id text
+  EXPECT_EQ(length_seen_by_truncation(12, ends, 5), 5u);
+  EXPECT_EQ(length_seen_by_truncation(12, ends, 6), 9u);   // the word crossing 6 is kept whole
+  EXPECT_EQ(length_seen_by_truncation(12, ends, 12), 12u);
+  EXPECT_EQ(length_seen_by_truncation(12, ends, 40), 12u);  // never reached: the whole text
+  EXPECT_EQ(length_seen_by_truncation(7, {}, 3), 7u);
+  // Both sides of 15 and 14 tokens, max_length 14, budget 11: both are seen
+  // as 14 (one-token words), a tie, so the second keeps the odd token (HF 0.23;
+  // the uncapped rule would give it to the longer first side).
+  std::vector<std::size_t> a(15), b(14);
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = i + 1;
+  for (std::size_t i = 0; i < b.size(); ++i) b[i] = i + 1;
+  const KeptLengths kept = longest_first(length_seen_by_truncation(15, a, 14), length_seen_by_truncation(14, b, 14), 11);
+  EXPECT_EQ(kept.a, 5u);
+  EXPECT_EQ(kept.b, 6u);
+}
+
 }  // namespace
 }  // namespace cappy
