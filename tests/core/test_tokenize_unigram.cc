@@ -14,6 +14,7 @@
 #include "tokenize/base64.h"
 #include "tokenize/grapheme.h"
 #include "tokenize/loaders.h"
+#include "tokenize/normalizers.h"
 #include "tokenize/pipeline.h"
 #include "tokenize/precompiled_normalizer.h"
 #include "tokenize/unigram_model.h"
@@ -24,6 +25,10 @@ namespace {
 
 using Ids = std::vector<std::int32_t>;
 using Words = std::vector<std::string>;
+
+void expect_load_error(const std::string& json, const std::string& fragment);
+std::string unigram_json(const std::string& normalizer, const std::string& pre_tokenizer,
+                         const std::string& model_extra = "");
 
 UnigramModel small_model(bool byte_fallback = false, std::optional<std::int32_t> unk = 0) {
   return UnigramModel({{"<unk>", 0},
@@ -167,6 +172,27 @@ TEST(PrecompiledNormalizer, MalformedBlobs) {
   }
 }
 
+TEST(Normalizers, ReplaceAndStrip) {
+  std::string repeated;
+  std::size_t min_repeat = 0;
+  ASSERT_TRUE(ReplaceNormalizer::parse_regex(" {2,}", repeated, min_repeat));
+  EXPECT_EQ(repeated, " ");
+  EXPECT_EQ(min_repeat, 2u);
+  const ReplaceNormalizer spaces = ReplaceNormalizer::run(repeated, min_repeat, " ");
+  EXPECT_EQ(spaces.normalize("a  b c   d    "), "a b c d ");
+  ASSERT_TRUE(ReplaceNormalizer::parse_regex("\\.+", repeated, min_repeat));
+  EXPECT_EQ(ReplaceNormalizer::run(repeated, min_repeat, "!").normalize("a...b.c"), "a!b!c");
+  for (const char* unsupported : {"a|b", "[ab]{2,}", ".{2,}", "\\s+", " {2,3}", " {0,}", "", "ab+"}) {
+    EXPECT_FALSE(ReplaceNormalizer::parse_regex(unsupported, repeated, min_repeat)) << unsupported;
+  }
+  EXPECT_EQ(ReplaceNormalizer::literal("``", "\"").normalize("``a`` ```"), "\"a\" \"`");
+  EXPECT_EQ(StripNormalizer(true, true).normalize("\xC2\xA0 a b \t\n"), "a b");
+  EXPECT_EQ(StripNormalizer(false, true).normalize("  a  "), "  a");
+  EXPECT_EQ(StripNormalizer(true, false).normalize("  a  "), "a  ");
+  expect_load_error(unigram_json(R"({"type": "Replace", "pattern": {"Regex": "\\s+"}, "content": " "})", "null"),
+                    "normalizer.pattern.Regex");
+}
+
 TEST(Base64, DecodesAndRejects) {
   EXPECT_EQ(decode_base64("", "x"), "");
   EXPECT_EQ(decode_base64("YQ==", "x"), "a");
@@ -215,7 +241,7 @@ TEST(Graphemes, UnicodeBreakTest) {
 }
 
 std::string unigram_json(const std::string& normalizer, const std::string& pre_tokenizer,
-                         const std::string& model_extra = "") {
+                         const std::string& model_extra) {
   return R"({"model": {"type": "Unigram", "unk_id": 0, "vocab": [["<unk>", 0], ["a", -1]])" + model_extra +
          R"(}, "normalizer": )" + normalizer + R"(, "pre_tokenizer": )" + pre_tokenizer + "}";
 }
@@ -234,6 +260,12 @@ TEST(TokenizerJsonUnigram, LoadsAndRefusesWhatItCannotRun) {
                                        "tokenizer.json");
   EXPECT_EQ(tok->encode_ids("a a"), (Ids{0, 1, 0, 1}));  // "▁a" "▁a": ▁ is unknown here
   expect_load_error(unigram_json(R"({"type": "NFKC"})", "null"), "normalizer.type");
+  // XLM-R's tokenizer.json pipeline: Precompiled + Replace(" {2,}"), then Metaspace alone.
+  const auto xlmr = load_tokenizer_json(
+      unigram_json(R"({"type": "Sequence", "normalizers": [{"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}]})",
+                   R"({"type": "Metaspace", "replacement": "\u2581", "add_prefix_space": true})"),
+      "tokenizer.json");
+  EXPECT_EQ(xlmr->encode_ids("a   a"), (Ids{0, 1, 0, 1}));
   expect_load_error(unigram_json("null", R"({"type": "Metaspace", "replacement": "\u2581", "prepend_scheme": "first"})"),
                     "pre_tokenizer.prepend_scheme");
   expect_load_error(unigram_json("null", R"({"type": "Metaspace", "replacement": "ab"})"), "pre_tokenizer.replacement");

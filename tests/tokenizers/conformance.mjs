@@ -145,7 +145,26 @@ const KINDS = [
     jsName: 'bert-base-uncased tokenizer.json' },
   { name: 't5 tokenizer.json', dir: t5, json: join(t5, 'tokenizer.json'), config: join(t5, 'tokenizer_config.json'),
     template: { single: [[], [1]], pair: [[], [1], [1]] } },
+  // XLM-R's tokenizer.json pipeline (Precompiled + Replace(" {2,}", " "),
+  // Metaspace alone, <s> A </s></s> B </s>) on T5's vocabulary: no XLM-R
+  // tokenizer.json is available offline; HF runs the same file.
+  xlmrStyleKind(),
 ];
+function xlmrStyleKind() {
+  const json = JSON.parse(readFileSync(join(t5, 'tokenizer.json'), 'utf8'));
+  json.normalizer = { type: 'Sequence', normalizers: [json.normalizer, { type: 'Replace', pattern: { Regex: ' {2,}' }, content: ' ' }] };
+  json.pre_tokenizer = { type: 'Metaspace', replacement: '\u2581', add_prefix_space: true };
+  json.post_processor = { type: 'TemplateProcessing',
+    single: [{ SpecialToken: { id: '<pad>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
+    pair: [{ SpecialToken: { id: '<pad>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } },
+           { SpecialToken: { id: '</s>', type_id: 0 } }, { Sequence: { id: 'B', type_id: 0 } }, { SpecialToken: { id: '</s>', type_id: 0 } }],
+    special_tokens: { '<pad>': { id: '<pad>', ids: [0], tokens: ['<pad>'] }, '</s>': { id: '</s>', ids: [1], tokens: ['</s>'] } } };
+  const dir = join(scratch, 'xlmr-style');
+  execFileSync('mkdir', ['-p', dir]);
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
+  return { name: 'XLM-R-style tokenizer.json (t5 vocabulary)', dir, json: join(dir, 'tokenizer.json'), jsName: 'none',
+           template: { single: [[0], [1]], pair: [[0], [1, 1], [1]] } };
+}
 
 // ---- HF's Rust library ------------------------------------------------------
 async function hfEncode(json, inputs, maxLength, special) {

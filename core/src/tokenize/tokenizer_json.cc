@@ -9,6 +9,7 @@
 #include "tokenize/base64.h"
 #include "tokenize/byte_level_bpe_tokenizer.h"
 #include "tokenize/loaders.h"
+#include "tokenize/normalizers.h"
 #include "tokenize/pipeline_tokenizer.h"
 #include "tokenize/precompiled_normalizer.h"
 #include "tokenize/unigram_model.h"
@@ -328,7 +329,29 @@ std::unique_ptr<Normalizer> read_normalizer(const json& n, const std::string& wh
     }
     return std::make_unique<NormalizerSequence>(std::move(steps));
   }
-  ctx.fail(where + ".type", "\"" + type + "\" is not supported with a Unigram model (Precompiled and Sequence are)");
+  if (type == "Replace") {
+    const std::string content = get_string(n, "content", ctx, where);
+    const auto pattern = n.find("pattern");
+    if (pattern == n.end() || !pattern->is_object()) ctx.fail(where + ".pattern", "not {\"String\": ...} or {\"Regex\": ...}");
+    if (const auto literal = pattern->find("String"); literal != pattern->end() && literal->is_string()) {
+      return std::make_unique<ReplaceNormalizer>(ReplaceNormalizer::literal(literal->get<std::string>(), content));
+    }
+    if (const auto regex = pattern->find("Regex"); regex != pattern->end() && regex->is_string()) {
+      std::string repeated;
+      std::size_t min_repeat = 0;
+      if (!ReplaceNormalizer::parse_regex(regex->get_ref<const std::string&>(), repeated, min_repeat)) {
+        ctx.fail(where + ".pattern.Regex", "\"" + regex->get<std::string>() +
+                                               "\" is not supported (one character repeated: \"c{n,}\" or \"c+\")");
+      }
+      return std::make_unique<ReplaceNormalizer>(ReplaceNormalizer::run(repeated, min_repeat, content));
+    }
+    ctx.fail(where + ".pattern", "not {\"String\": ...} or {\"Regex\": ...}");
+  }
+  if (type == "Strip") {
+    return std::make_unique<StripNormalizer>(get_bool(n, "left", false, ctx, where), get_bool(n, "right", false, ctx, where));
+  }
+  ctx.fail(where + ".type",
+           "\"" + type + "\" is not supported with a Unigram model (Precompiled, Replace, Strip and Sequence are)");
 }
 
 void read_pre_tokenizer(const json& p, const std::string& where, const Context& ctx,
