@@ -16,10 +16,13 @@
 #include "backend/plan/plan.h"
 #include "backend/plan/plan_json.h"
 #include "batch/packed_batch.h"
+#include "batch/padded_batch.h"
 #include "cappy/cappy.h"
 #include "model/bundle.h"
 #include "model/config.h"
 #include "model/graph.h"
+#include "model/model_files.h"
+#include "tokenize/model_tokenizer.h"
 
 using emscripten::val;
 
@@ -51,6 +54,41 @@ std::vector<std::string> strings_of(const val& array) {
   std::vector<std::string> out(array["length"].as<std::size_t>());
   for (std::size_t i = 0; i < out.size(); ++i) out[i] = array[i].as<std::string>();
   return out;
+}
+
+// Encodes every (instruction, response) pair with `encode` (errors name the
+// pair), groups them into the batches the core would run, and returns
+// make(members, encodings of the group) for each: members[p] is the
+// response index of the group's pair p.
+template <class Encode, class Make>
+val batches_of(const std::string& instruction, const val& responses, int batch_size, int max_batch_tokens,
+               Encode encode, Make make) {
+  if (batch_size < 1) throw cappy::Error("batch_size must be at least 1");
+  if (max_batch_tokens < 0) throw cappy::Error("max_batch_tokens must be >= 0");
+  const std::vector<std::string> texts = strings_of(responses);
+  std::vector<cappy::Encoding> encodings;
+  std::vector<std::size_t> lengths;
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    try {
+      encodings.push_back(encode(instruction, texts[i]));
+    } catch (const cappy::Error& e) {
+      throw cappy::Error("pair " + std::to_string(i) + ": " + e.what());
+    }
+    lengths.push_back(encodings.back().ids.size());
+  }
+  val batches = val::array();
+  for (const auto& group : cappy::group_batches(lengths, batch_size, max_batch_tokens)) {
+    std::vector<const cappy::Encoding*> members;
+    std::vector<std::int32_t> indices;
+    for (std::size_t i : group) {
+      members.push_back(&encodings[i]);
+      indices.push_back(static_cast<std::int32_t>(i));
+    }
+    val o = make(members);
+    o.set("members", copy_array("Int32Array", indices));
+    batches.call<void>("push", o);
+  }
+  return batches;
 }
 
 // One loaded model: the Scorer (tokenizer + CPU backend), and its spec and
@@ -87,11 +125,13 @@ class Model {
   }
 
   // The GPU dispatch plan for one batch shape (plan_json.h's JSON, with the
-  // WGSL sources), or {error}.
-  val plan(int tokens, int pairs, int max_pair_tokens, bool f16_weights) const {
+  // WGSL sources), or {error}. `weights` is the device format of the linear
+  // matrices and the word table: 'f32', 'f16' or 'q8' (Q8_0 blocks), or a
+  // boolean as before (true: 'f16').
+  val plan(int tokens, int pairs, int max_pair_tokens, val weights) const {
     return guarded([&] {
       cappy::plan::Options options;
-      options.linear_weights = f16_weights ? cappy::plan::WeightFormat::F16 : cappy::plan::WeightFormat::F32;
+      options.linear_weights = weight_format(weights);
       const cappy::plan::Plan p = cappy::plan::build_plan(graph_, {tokens, pairs, max_pair_tokens}, options);
       return val(cappy::plan::plan_to_json(p, true));
     });
@@ -102,51 +142,77 @@ class Model {
   // positions, offsets}], members[p] being the response index of pair p.
   val prepare(std::string instruction, val responses, int batch_size, int max_batch_tokens) const {
     return guarded([&] {
-      if (batch_size < 1) throw cappy::Error("batch_size must be at least 1");
-      if (max_batch_tokens < 0) throw cappy::Error("max_batch_tokens must be >= 0");
-      const std::vector<std::string> texts = strings_of(responses);
-      std::vector<cappy::Encoding> encodings;
-      std::vector<std::size_t> lengths;
-      for (std::size_t i = 0; i < texts.size(); ++i) {
-        encodings.push_back(encode_named(instruction, texts[i], i));
-        lengths.push_back(encodings.back().ids.size());
-      }
-      val batches = val::array();
-      for (const auto& group : cappy::group_batches(lengths, batch_size, max_batch_tokens)) {
-        std::vector<const cappy::Encoding*> members;
-        std::vector<std::int32_t> indices;
-        for (std::size_t i : group) {
-          members.push_back(&encodings[i]);
-          indices.push_back(static_cast<std::int32_t>(i));
-        }
-        const cappy::PackedBatch b = cappy::pack_batch(members, spec_);
-        val o = val::object();
-        o.set("members", copy_array("Int32Array", indices));
-        o.set("ids", copy_array("Int32Array", b.ids));
-        o.set("typeIds", copy_array("Int32Array", b.type_ids));
-        o.set("positions", copy_array("Int32Array", b.positions));
-        o.set("offsets", copy_array("Int32Array", b.offsets));
-        batches.call<void>("push", o);
-      }
-      return batches;
+      return batches_of(
+          instruction, responses, batch_size, max_batch_tokens,
+          [&](const std::string& a, const std::string& b) { return scorer_->encode(a, b); },
+          [&](const std::vector<const cappy::Encoding*>& members) {
+            const cappy::PackedBatch b = cappy::pack_batch(members, spec_);
+            val o = val::object();
+            o.set("ids", copy_array("Int32Array", b.ids));
+            o.set("typeIds", copy_array("Int32Array", b.type_ids));
+            o.set("positions", copy_array("Int32Array", b.positions));
+            o.set("offsets", copy_array("Int32Array", b.offsets));
+            return o;
+          });
     });
   }
 
  private:
-  // The scorer's own messages name the pair and side (via score()); here the
-  // index is added the same way.
-  cappy::Encoding encode_named(const std::string& instruction, const std::string& response,
-                               std::size_t index) const {
-    try {
-      return scorer_->encode(instruction, response);
-    } catch (const cappy::Error& e) {
-      throw cappy::Error("pair " + std::to_string(index) + ": " + e.what());
+  static cappy::plan::WeightFormat weight_format(const val& weights) {
+    if (weights.isTrue()) return cappy::plan::WeightFormat::F16;
+    if (weights.isFalse() || weights.isUndefined()) return cappy::plan::WeightFormat::F32;
+    if (weights.isString()) {
+      const std::string name = weights.as<std::string>();
+      if (name == "f32") return cappy::plan::WeightFormat::F32;
+      if (name == "f16") return cappy::plan::WeightFormat::F16;
+      if (name == "q8") return cappy::plan::WeightFormat::Q8_0;
+      throw cappy::Error("plan: weights must be 'f32', 'f16' or 'q8', got '" + name + "'");
     }
+    throw cappy::Error("plan: weights must be 'f32', 'f16' or 'q8'");
   }
 
   std::unique_ptr<cappy::Scorer> scorer_;
   cappy::ModelSpec spec_;
   cappy::Graph graph_;
+};
+
+// A checkpoint's tokenizer alone (no weights read): for engines that run an
+// exported graph (onnxruntime-web) while the core tokenizes and batches.
+class TokenizerModel {
+ public:
+  explicit TokenizerModel(cappy::ModelTokenizer tok) : tok_(std::move(tok)) {}
+
+  val info() const {
+    val o = val::object();
+    o.set("modelType", tok_.model_type);
+    o.set("maxLength", static_cast<double>(tok_.max_length));
+    o.set("vocabSize", static_cast<double>(tok_.tokenizer->vocab_size()));
+    o.set("padId", tok_.tokenizer->pad_id());
+    return o;
+  }
+
+  // The pairs as padded batches: [{members, rows, cols, inputIds,
+  // attentionMask, tokenTypeIds}] (Int32Array [rows x cols] each).
+  val prepare(std::string instruction, val responses, int batch_size, int max_batch_tokens) const {
+    return guarded([&] {
+      return batches_of(
+          instruction, responses, batch_size, max_batch_tokens,
+          [&](const std::string& a, const std::string& b) { return tok_.tokenizer->encode_pair(a, b, tok_.max_length); },
+          [&](const std::vector<const cappy::Encoding*>& members) {
+            const cappy::PaddedBatch b = cappy::pad_batch(members, tok_.tokenizer->pad_id());
+            val o = val::object();
+            o.set("rows", b.rows);
+            o.set("cols", b.cols);
+            o.set("inputIds", copy_array("Int32Array", b.input_ids));
+            o.set("attentionMask", copy_array("Int32Array", b.attention_mask));
+            o.set("tokenTypeIds", copy_array("Int32Array", b.token_type_ids));
+            return o;
+          });
+    });
+  }
+
+ private:
+  cappy::ModelTokenizer tok_;
 };
 
 // Collects a checkpoint's files straight in wasm memory: JS reserves each
@@ -189,6 +255,20 @@ class ModelLoader {
     });
   }
 
+  // A TokenizerModel from the reserved files (config.json when there is one,
+  // and the tokenizer files; no weights), or {error}.
+  val load_tokenizer() {
+    std::vector<cappy::ModelFile> files = std::move(files_);
+    files_.clear();
+    return guarded([&] {
+      cappy::FileMap map;
+      for (auto& f : files)
+        map[f.name] = std::make_shared<const std::vector<std::uint8_t>>(std::move(f.bytes));
+      auto source = cappy::memory_files(std::move(map), "the tokenizer files");
+      return val(std::make_shared<TokenizerModel>(cappy::load_model_tokenizer(*source, "")));
+    });
+  }
+
   // A Model from the one reserved file, a Cappy bundle, or {error}.
   val load_bundle(int threads) {
     std::vector<cappy::ModelFile> files = std::move(files_);
@@ -223,9 +303,14 @@ EMSCRIPTEN_BINDINGS(cappy) {
       .function("score", &Model::score)
       .function("prepare", &Model::prepare)
       .function("plan", &Model::plan);
+  emscripten::class_<TokenizerModel>("TokenizerModel")
+      .smart_ptr<std::shared_ptr<TokenizerModel>>("TokenizerModelPtr")
+      .function("info", &TokenizerModel::info)
+      .function("prepare", &TokenizerModel::prepare);
   emscripten::class_<ModelLoader>("ModelLoader")
       .constructor<>()
       .function("reserve", &ModelLoader::reserve)
       .function("load", &ModelLoader::load)
-      .function("loadBundle", &ModelLoader::load_bundle);
+      .function("loadBundle", &ModelLoader::load_bundle)
+      .function("loadTokenizer", &ModelLoader::load_tokenizer);
 }

@@ -9,20 +9,22 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { createWebGpuEngine } from '../../wasm/webgpu/engine.mjs';
+import { createWebGpuEngine, weightFormat } from '../../wasm/webgpu/engine.mjs';
 import { cappyBin, loadFixture, packCases, root } from './fixtures.mjs';
 import { adapter } from './gpu.mjs';
 
 const work = mkdtempSync(join(tmpdir(), 'cappy-engine-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-// The core's Model.plan(tokens, pairs, maxPairTokens, f16Weights), natively.
-function modelOf(dir) {
+// The core's Model.plan(tokens, pairs, maxPairTokens, weights), natively;
+// `formats` records the weight formats asked for.
+function modelOf(dir, formats = []) {
   return {
-    plan(tokens, pairs, maxPairTokens, f16) {
+    plan(tokens, pairs, maxPairTokens, weights) {
+      formats.push(weights);
       try {
         return execFileSync(cappyBin, ['plan', '--model', dir, '--tokens', String(tokens), '--pairs', String(pairs),
-          '--max-pair-tokens', String(maxPairTokens), '--weights', f16 ? 'f16' : 'f32', '--with-wgsl'], { encoding: 'utf8', stdio: 'pipe' });
+          '--max-pair-tokens', String(maxPairTokens), '--weights', weights, '--with-wgsl'], { encoding: 'utf8', stdio: 'pipe' });
       } catch (e) {
         return { error: e.stderr.trim() };
       }
@@ -55,7 +57,7 @@ for (const name of ['tiny-roberta', 'tiny-bert']) {
   });
 }
 
-test('a q8 bundle runs with half-precision linear weights, close to the CPU backend', async (t) => {
+test('a q8 bundle runs as Q8_0 blocks (a q8 plan), scoring what the CPU backend scores', async (t) => {
   const dir = join(root, 'tests', 'fixtures', 'converter', 'small-roberta');
   const bundle = join(work, 'q8.cappy');
   execFileSync(cappyBin, ['convert', dir, '-o', bundle, '--dtype', 'q8']);
@@ -63,14 +65,26 @@ test('a q8 bundle runs with half-precision linear weights, close to the CPU back
   const cpu = execFileSync(cappyBin, ['score', '--model', bundle], {
     input: cases.map((c) => JSON.stringify({ instruction: c.instruction, responses: [c.response] })).join('\n') + '\n', encoding: 'utf8',
   }).trim().split('\n').map((l) => JSON.parse(l).scores[0]);
+  const formats = [];
   const engine = await createWebGpuEngine({
-    adapter: await adapter(), files: new Map([['q8.cappy', new Uint8Array(readFileSync(bundle))]]), bundle: true, model: modelOf(dir), onLost() {},
+    adapter: await adapter(), files: new Map([['q8.cappy', new Uint8Array(readFileSync(bundle))]]), bundle: true, model: modelOf(dir, formats), onLost() {},
   });
+  assert.equal(engine.weights, 'q8');
   const got = await engine.run(packCases(cases, { model_type: 'roberta', pad_token_id: 1 }).batch);
   engine.dispose();
+  assert.deepEqual([...new Set(formats)], ['q8']);
   const diff = Math.max(...cpu.map((x, i) => Math.abs(x - got[i])));
   t.diagnostic(`max |gpu - cpu| ${diff}`);
-  assert.ok(diff < 1e-2, `${diff}`);
+  assert.ok(diff < 1e-3, `${diff}`);
+});
+
+test('weight formats: Q8_0 matrices -> q8, 16-bit -> f16, f32 -> f32', () => {
+  const m = (dtype) => ['l.weight', { dtype, shape: [64, 64] }];
+  const bias = ['l.bias', { dtype: 'F16', shape: [64] }];
+  assert.equal(weightFormat(new Map([m('F32'), bias])), 'f32');
+  assert.equal(weightFormat(new Map([m('F16')])), 'f16');
+  assert.equal(weightFormat(new Map([m('BF16')])), 'f16');
+  assert.equal(weightFormat(new Map([m('F16'), ['q.weight', { dtype: 'Q8_0', shape: [64, 64] }]])), 'q8');
 });
 
 test('a batch the core cannot plan, a broken checkpoint: clear errors', async () => {

@@ -22,8 +22,13 @@ export interface LoadProgress {
 }
 
 export interface LoadOptions {
-  /** 'auto' (default): WebGPU when it can run, else wasm. 'webgpu' falls back to wasm too, saying why in info.fallbackReason. */
-  device?: 'auto' | 'wasm' | 'webgpu';
+  /** 'auto' (default): WebGPU when it can run, else wasm. 'webgpu' falls back to wasm too, saying why in info.fallbackReason.
+   *  'ort-wasm' / 'ort-webgpu': the source's ONNX export (model.onnx, beside config.json and the tokenizer files) runs in
+   *  onnxruntime-web (its wasm / WebGPU execution provider) while the core tokenizes, batches and ranks; 'ort-webgpu'
+   *  falls back to 'ort-wasm', saying why. Needs onnxruntime-web: options.ort, or the npm package resolvable by name. */
+  device?: 'auto' | 'wasm' | 'webgpu' | 'ort-wasm' | 'ort-webgpu';
+  /** The onnxruntime-web module for the 'ort-*' devices (configure its env as you like before passing it). */
+  ort?: unknown;
   onProgress?: (progress: LoadProgress) => void;
   /** Keep downloads in Cache Storage (where it exists) and read them from there next time. Default true. */
   cache?: boolean;
@@ -52,15 +57,18 @@ export interface ModelInfo {
   numLabels: number;
   /** Longest pair encoding (special tokens included); longer pairs are truncated as HF does. */
   maxLength: number;
+  /** 0 on the 'ort-*' devices (and there, numLayers... are config.json's, 0 where it has none). */
   numParameters: number;
 }
 
 export interface ScorerInfo {
   model: ModelInfo;
   /** Where forward passes run. */
-  device: 'wasm' | 'webgpu';
+  device: 'wasm' | 'webgpu' | 'ort-wasm' | 'ort-webgpu';
   /** A description of the device, e.g. "WebAssembly SIMD128, 1 thread". */
   adapter: string;
+  /** WebGPU: how the linear weights live on the device ('q8': Q8_0 blocks, unpacked in the shader). */
+  weights?: 'f32' | 'f16' | 'q8';
   /** Why the scorer runs on wasm although another device was asked for (no adapter, a lost device, ...). */
   fallbackReason?: string;
 }
@@ -107,6 +115,8 @@ export interface PackedBatch {
 export interface Engine {
   device: 'webgpu';
   adapter: string;
+  /** Reported as scorer.info.weights. */
+  weights?: 'f32' | 'f16' | 'q8';
   run(batch: PackedBatch): Promise<Float32Array>;
   dispose(): void;
 }
@@ -118,8 +128,9 @@ export interface EngineContext {
   /** true: files holds one Cappy bundle. */
   bundle: boolean;
   info: ModelInfo;
-  /** The core's model: plan(tokens, pairs, maxPairTokens, f16Weights) gives the GPU dispatch plan JSON. */
-  model: { plan(tokens: number, pairs: number, maxPairTokens: number, f16Weights: boolean): string | { error: string } };
+  /** The core's model: plan(tokens, pairs, maxPairTokens, weights) gives the GPU dispatch plan JSON
+   *  (weights: the device format of the linear matrices; a boolean means f16 (true) or f32). */
+  model: { plan(tokens: number, pairs: number, maxPairTokens: number, weights: 'f32' | 'f16' | 'q8' | boolean): string | { error: string } };
   core: unknown;
   onLost(reason: string): void;
 }

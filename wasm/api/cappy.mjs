@@ -10,16 +10,17 @@
 //
 // The 'wasm' device runs the core's CPU path (SIMD128) on the calling thread:
 // in a page, load and score in a worker to keep the page responsive.
-import { loadCore, loadModel, unwrap } from './core.mjs';
+import { loadCore, loadModel, loadTokenizer, unwrap } from './core.mjs';
 import { resolveFiles } from './sources.mjs';
 import { startDeviceEngine, runBatches, registerEngine } from './engines.mjs';
+import { createOrtEngine, importOrt, onnxModelInfo } from './ort.mjs';
 import { createWebGpuEngine } from './webgpu/engine.mjs';
 
 export { registerEngine };
 
 registerEngine('webgpu', createWebGpuEngine);
 
-const DEVICES = ['auto', 'wasm', 'webgpu'];
+const DEVICES = ['auto', 'wasm', 'webgpu', 'ort-wasm', 'ort-webgpu'];
 const WASM_ADAPTER = 'WebAssembly SIMD128, 1 thread';
 
 export async function load(source, options = {}) {
@@ -29,6 +30,7 @@ export async function load(source, options = {}) {
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('load: onProgress must be a function');
   checkCount('batchSize', batchSize, 1);
   checkCount('maxBatchTokens', maxBatchTokens, 0);
+  if (device.startsWith('ort-')) return loadOnnx(source, options, device, { batchSize, maxBatchTokens });
 
   const [core, checkpoint] = await Promise.all([loadCore(options), resolveFiles(source, options)]);
   const handle = loadModel(core, checkpoint, threads);
@@ -45,9 +47,52 @@ export async function load(source, options = {}) {
     fallbackReason = started.reason;
   }
   const info = engine
-    ? { model, device: engine.device, adapter: engine.adapter }
+    ? { model, device: engine.device, adapter: engine.adapter, ...(engine.weights ? { weights: engine.weights } : {}) }
     : { model, device: 'wasm', adapter: WASM_ADAPTER, ...(fallbackReason ? { fallbackReason } : {}) };
   return new Scorer(handle, engine, info, lost, { batchSize, maxBatchTokens });
+}
+
+// Devices 'ort-wasm' / 'ort-webgpu' (ort.mjs): the source's model.onnx runs
+// in onnxruntime-web, the core only tokenizes and batches. 'ort-webgpu' falls
+// back to 'ort-wasm' when the WebGPU execution provider cannot start, saying
+// why in info.fallbackReason.
+async function loadOnnx(source, options, device, defaults) {
+  const [core, checkpoint, ort] = await Promise.all([loadCore(options), resolveFiles(source, options, { onnx: true }), importOrt(options.ort)]);
+  if (checkpoint.bundle) {
+    throw new Error(`device '${device}' runs an ONNX export: give a checkpoint base URL, or a map of file names holding model.onnx and the tokenizer files, not a bundle`);
+  }
+  const onnx = checkpoint.files.get('model.onnx');
+  if (!onnx) throw new Error(`device '${device}': the source has no model.onnx (files: ${[...checkpoint.files.keys()].join(', ')})`);
+  const handle = loadTokenizer(core, checkpoint.files);
+  // The engine, and one pair through its graph: the number of labels, and a
+  // graph that fails on real input fails here rather than on the first score.
+  const start = async (dev) => {
+    const engine = await createOrtEngine(ort, dev, onnx);
+    try {
+      const [probe] = unwrap(handle.prepare('a', ['b'], 1, 0));
+      return { engine, numLabels: (await engine.run(probe)).length };
+    } catch (e) {
+      engine.dispose();
+      throw new Error(`model.onnx: a first pair does not run on onnxruntime-web's ${dev.slice(4)} execution provider: ${e?.message ?? e}`);
+    }
+  };
+  try {
+    let started, fallbackReason;
+    try {
+      started = await start(device);
+    } catch (e) {
+      if (device !== 'ort-webgpu') throw e;
+      fallbackReason = e?.message ?? String(e);
+      started = await start('ort-wasm');
+    }
+    const { engine, numLabels } = started;
+    const model = onnxModelInfo(checkpoint.files, handle.info(), numLabels);
+    const info = { model, device: engine.device, adapter: engine.adapter, ...(fallbackReason ? { fallbackReason } : {}) };
+    return new Scorer(handle, engine, info, { reason: null }, defaults);
+  } catch (e) {
+    handle.delete();
+    throw e;
+  }
 }
 
 export class Scorer {

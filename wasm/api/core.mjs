@@ -61,13 +61,26 @@ export function unwrap(result) {
 // Copies the files (Map name -> Uint8Array; or one bundle) into wasm memory
 // and loads the model; returns the core's Model handle (free it with .delete()).
 export function loadModel(core, { files, bundle }, threads) {
+  return withLoader(core, files, (loader) => (bundle ? loader.loadBundle(threads) : loader.load(threads)));
+}
+
+// The tokenizer alone from a checkpoint's files (config.json and the
+// tokenizer files; weights and model.onnx are not copied in): the core's
+// TokenizerModel handle (free it with .delete()).
+const NOT_TOKENIZER = /^model\.onnx$|\.onnx_data$|\.safetensors$|^model\.safetensors\.index\.json$/;
+export function loadTokenizer(core, files) {
+  const wanted = new Map([...files].filter(([name]) => !NOT_TOKENIZER.test(name)));
+  return withLoader(core, wanted, (loader) => loader.loadTokenizer());
+}
+
+function withLoader(core, files, load) {
   const loader = new core.ModelLoader();
   try {
     for (const [name, bytes] of files) {
       const address = unwrap(loader.reserve(name, bytes.byteLength));
       core.HEAPU8.set(bytes, address);  // HEAPU8 is re-read: reserve may grow memory
     }
-    return unwrap(bundle ? loader.loadBundle(threads) : loader.load(threads));
+    return unwrap(load(loader));
   } finally {
     loader.delete();
   }

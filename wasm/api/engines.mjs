@@ -12,14 +12,16 @@
 //     bundle,    // true: `files` holds one Cappy bundle (GGUF; docs/bundle-format.md) instead
 //     info,      // the model's info: architecture, numLayers, hiddenSize, numLabels, ...
 //     model,     // the core's Model (owned by the scorer: never delete it):
-//                //   model.plan(tokens, pairs, maxPairTokens, f16Weights) -> the GPU dispatch
-//                //   plan JSON (core/src/backend/plan/plan_json.h, WGSL included) or {error}
+//                //   model.plan(tokens, pairs, maxPairTokens, weights) -> the GPU dispatch
+//                //   plan (weights 'f32' | 'f16' | 'q8'; core/src/backend/plan/README.md): its
+//                //   JSON (core/src/backend/plan/plan_json.h, WGSL included) or {error}
 //     core,      // the instantiated WebAssembly core
 //     onLost,    // call onLost(reason) when the device is lost: the scorer moves to 'wasm'
 //   }
 //   engine = {
 //     device,    // 'webgpu'
 //     adapter,   // a description for scorer.info.adapter, e.g. 'Google SwiftShader (vulkan)'
+//     weights,   // optional: the device weight format, for scorer.info.weights
 //     run(batch) -> Promise<Float32Array>,  // [batch.members.length x numLabels] logits
 //     dispose(),
 //   }

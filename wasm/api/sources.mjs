@@ -13,11 +13,13 @@ const isNode = typeof process === 'object' && typeof process.versions?.node === 
 
 // { files: Map<name, Uint8Array>, bundle }: bundle true means `files` holds
 // one Cappy bundle (docs/bundle-format.md) under its file name.
-export async function resolveFiles(source, options) {
+// onnx: the checkpoint base URL's weights are its ONNX export (model.onnx)
+// instead of safetensors.
+export async function resolveFiles(source, options, { onnx = false } = {}) {
   const ctx = new Downloads(options);
   if (typeof source === 'string' || source instanceof URL) {
     const url = toUrl(source, 'source');
-    if (url.pathname.endsWith('/')) return { files: await ctx.checkpoint(url), bundle: false };
+    if (url.pathname.endsWith('/')) return { files: await ctx.checkpoint(url, onnx), bundle: false };
     const name = decodeURIComponent(url.pathname.split('/').pop());
     const bytes = await ctx.download(name, url);
     ctx.report(null);
@@ -82,8 +84,9 @@ class Downloads {
     return files;
   }
 
-  // An HF checkpoint served as files under `base` (e.g. .../resolve/main/).
-  async checkpoint(base) {
+  // An HF checkpoint served as files under `base` (e.g. .../resolve/main/);
+  // with `onnx`, its model.onnx instead of its safetensors.
+  async checkpoint(base, onnx = false) {
     const files = new Map();
     const get = async (name, optional) => {
       const bytes = await this.download(name, new URL(name, base), optional);
@@ -92,10 +95,10 @@ class Downloads {
     };
     const [, , , tokenizerJson, weights] = await this.settleAll([
       get('config.json'), get('tokenizer_config.json', true), get('special_tokens_map.json', true),
-      get('tokenizer.json', true), get('model.safetensors', true)]);
+      get('tokenizer.json', true), onnx ? get('model.onnx') : get('model.safetensors', true)]);
     const more = [];
     if (!tokenizerJson) more.push(get('vocab.json', true), get('merges.txt', true), get('vocab.txt', true));
-    if (!weights) {
+    if (!weights && !onnx) {
       more.push(get('model.safetensors.index.json', true).then((index) => {
         if (!index) throw new Error(`${base.href}: neither model.safetensors nor model.safetensors.index.json is there`);
         let shards;
