@@ -53,22 +53,29 @@ function assertClean({ seen, foreign, problems }, { chat }) {
 test('with WebGPU: streamed, non-streamed, pasted answers ranked as the native CLI ranks them; errors in the status', async (t) => {
   const browser = await launch({ webgpu: true });
   try {
-    const session = await openDemo(browser, 'slow');
+    const session = await openDemo(browser, 'slow', [otherOrigin()]);
     const { page } = session;
     assert.equal(await modelReady(page), 'webgpu', await page.textContent('[data-testid=device-info]'));
 
     await t.test('the policy: only this page and the endpoint, in the page and in its worker', async () => {
-      const origins = await page.getAttribute('html', 'data-allowed-origins');
-      assert.equal(origins, mock.url);
-      const elsewhere = mock.url.replace('127.0.0.1', 'localhost');  // the same server, another origin
-      const tryFetch = (url) => `fetch(${JSON.stringify(url)}, { method: 'POST' }).then(() => 'fetched', (e) => 'refused: ' + e.message)`;
-      assert.match(await page.evaluate(tryFetch(`${elsewhere}/ok/v1/chat/completions`)), /refused/);
+      assert.equal(await page.getAttribute('html', 'data-allowed-origins'), mock.url);
+      // The context lets requests to otherOrigin() through: only the page's
+      // policy can refuse them, and it reports a connect-src violation.
+      const tryFetch = (url) => `new Promise((resolve) => {
+        let violated = null;
+        self.addEventListener('securitypolicyviolation', (e) => { violated = e.effectiveDirective; });
+        fetch(${JSON.stringify(url)}, { method: 'POST' }).then(() => resolve('fetched'),
+          (e) => setTimeout(() => resolve(violated ? 'refused by ' + violated : 'failed: ' + e.message), 100));
+      })`;
+      const elsewhere = `${otherOrigin()}/ok/v1/chat/completions`;  // the same server, another origin
+      assert.equal(await page.evaluate(tryFetch(elsewhere)), 'refused by connect-src');
       const [worker] = page.workers();
       assert.ok(worker, 'the scoring worker runs');
-      assert.match(await worker.evaluate(tryFetch(`${elsewhere}/ok/v1/chat/completions`)), /refused/);
-      assert.match(await worker.evaluate(tryFetch('https://example.org/')), /refused/);
+      assert.equal(await worker.evaluate(tryFetch(elsewhere)), 'refused by connect-src');
+      assert.equal(await worker.evaluate(tryFetch('https://example.org/')), 'refused by connect-src');
       // The endpoint itself is reachable (the answer is a 400: no messages).
       assert.equal(await page.evaluate(tryFetch(`${mock.endpoint('ok')}/chat/completions`)), 'fetched');
+      assert.equal(await worker.evaluate(tryFetch(`${mock.endpoint('ok')}/chat/completions`)), 'fetched');
       session.problems.length = 0;  // the refusals above were logged as violations
     });
 
@@ -176,6 +183,23 @@ test('without WebGPU: the page falls back to wasm, says so, and scores as the na
     const { page } = session;
     assert.equal(await modelReady(page), 'wasm');
     assert.match(await page.textContent('[data-testid=device-info]'), /wasm .*WebGPU not used: .+/);
+
+    // The API key: never in localStorage; in sessionStorage only while "remember" is ticked.
+    const stored = () => page.evaluate(() => ({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }) }));
+    await page.fill('[data-testid=api-key]', 'secret-key-1');
+    await page.locator('[data-testid=model-name]').dispatchEvent('change');  // settings saved
+    assert.doesNotMatch((await stored()).local, /secret-key-1/);
+    assert.doesNotMatch((await stored()).session, /secret-key-1/);
+    await page.check('[data-testid=remember-key]');
+    assert.match((await stored()).session, /secret-key-1/);
+    await page.reload();
+    assert.equal(await page.inputValue('[data-testid=api-key]'), 'secret-key-1');
+    await page.uncheck('[data-testid=remember-key]');
+    assert.doesNotMatch((await stored()).session, /secret-key-1/);
+    assert.doesNotMatch((await stored()).local, /secret-key-1/);
+    await page.reload();
+    assert.equal(await page.inputValue('[data-testid=api-key]'), '');
+    await modelReady(page);
     await page.fill('[data-testid=prompt]', PROMPT);
     await page.fill('[data-testid=paste]', ANSWERS.join('\n'));
     await page.click('[data-testid=score-pasted]');
