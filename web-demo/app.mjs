@@ -262,7 +262,7 @@ function startRun(prompt) {
   return run;
 }
 
-function summary(current, extra = '') {
+function summary(extra = '') {
   const best = view.best();
   if (!best) return `No answer could be scored.${extra}`;
   return `Cappy's pick: answer ${best.slot + 1} of ${best.of} (score ${best.score.toFixed(4)}).${extra}`;
@@ -301,7 +301,7 @@ ui.generate.addEventListener('click', async () => {
       settings.nIgnored[nKey] = true;
       writeSettings(settings);
     }
-    setStatus(`Scoring ${view.scoredCount < settings.n ? 'the answers' : ''}…`, 'busy');
+    setStatus('Scoring the last answers…', 'busy');
     await current.settled();
     if (!current.current) return;
     current.showTimings();
@@ -310,10 +310,11 @@ ui.generate.addEventListener('click', async () => {
       : result.nIgnored
         ? ` The endpoint ignored n, so the missing answers were asked for in parallel requests (${result.requests} requests; next time parallel at once).`
         : ` ${result.requests} parallel request${result.requests > 1 ? 's' : ''}.`;
+    const same = result.mode === 'parallel' && settings.temperature === 0 ? ' At temperature 0, parallel requests tend to give the same answer: raise it in More settings.' : '';
     const failed = result.errors.length
       ? ` ${result.errors.length} of ${result.requests} requests failed: ${result.errors[0].message}` : '';
     const error = current.error ? ` ${current.error}` : '';
-    setStatus(summary(current, how + failed + error), failed || error ? 'error' : 'done');
+    setStatus(summary(how + same + failed + error), failed || error ? 'error' : 'done');
   } catch (e) {
     if (!current.current) return;
     current.answersDone = performance.now();
@@ -338,7 +339,7 @@ ui.scorePasted.addEventListener('click', async () => {
   current.pump();
   await current.settled();
   if (!current.current) return;
-  setStatus(current.error ? `Error: ${current.error}` : summary(current), current.error ? 'error' : 'done');
+  setStatus(current.error ? `Error: ${current.error}` : summary(), current.error ? 'error' : 'done');
 });
 
 // ---- start ----------------------------------------------------------------

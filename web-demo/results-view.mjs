@@ -29,10 +29,6 @@ export class ResultsView {
     this.#item(slot).score = score;
   }
 
-  get scoredCount() {
-    return [...this.#items.values()].filter((i) => i.score !== null).length;
-  }
-
   // The best answer's slot and score, or null.
   best() {
     const ranked = this.#ranked();

@@ -151,6 +151,15 @@ test('with WebGPU: streamed, non-streamed, pasted answers ranked as the native C
       assert.equal(mock.requests.length, 0, 'paste mode asks no API');
     });
 
+    await t.test('Stop ends a request that hangs', async () => {
+      await setEndpoint(page, mock.endpoint('hang'), { reloads: false });
+      await page.click('[data-testid=generate]');
+      await page.waitForSelector('[data-testid=status][data-state=busy]');
+      await page.click('[data-testid=stop]');
+      await page.waitForSelector('[data-testid=status][data-state=idle]:has-text("Stopped.")');
+      assert.ok(await page.isDisabled('[data-testid=stop]'));
+    });
+
     await t.test('API errors are shown in the status', async () => {
       await page.fill('[data-testid=timeout]', '1');
       await page.locator('[data-testid=timeout]').dispatchEvent('change');
