@@ -176,8 +176,11 @@ class Model {
   cappy::Graph graph_;
 };
 
-// A checkpoint's tokenizer alone (no weights read): for engines that run an
-// exported graph (onnxruntime-web) while the core tokenizes and batches.
+// A checkpoint's tokenizer alone (tokenizer.json, the older files or a
+// sentencepiece model; config.json optional, weights never read): the same
+// ModelTokenizer as the Scorer and as native `cappy tokenize`. For engines
+// that run an exported graph (onnxruntime-web) while the core tokenizes and
+// batches, and for the API's loadTokenizer (api/tokenizer.mjs).
 class TokenizerModel {
  public:
   explicit TokenizerModel(cappy::ModelTokenizer tok) : tok_(std::move(tok)) {}
@@ -211,7 +214,29 @@ class TokenizerModel {
     });
   }
 
+  // {ids, typeIds} or {error}. max_length < 0: the scoring limit (as `cappy
+  // tokenize` without --max-length); 0: no truncation.
+  val encode_single(std::string text, double max_length) const {
+    return guarded([&] { return encoding(tok_.tokenizer->encode_single(text, limit(max_length))); });
+  }
+  val encode_pair(std::string a, std::string b, double max_length) const {
+    return guarded([&] { return encoding(tok_.tokenizer->encode_pair(a, b, limit(max_length))); });
+  }
+
  private:
+  std::size_t limit(double max_length) const {
+    if (max_length < 0) return tok_.max_length;
+    if (max_length != std::floor(max_length) || max_length > 1e9)
+      throw cappy::Error("maxLength must be a whole number of tokens, got " + std::to_string(max_length));
+    return static_cast<std::size_t>(max_length);
+  }
+  static val encoding(const cappy::Encoding& e) {
+    val o = val::object();
+    o.set("ids", copy_array("Int32Array", e.ids));
+    o.set("typeIds", copy_array("Int32Array", e.type_ids));
+    return o;
+  }
+
   cappy::ModelTokenizer tok_;
 };
 
@@ -256,16 +281,23 @@ class ModelLoader {
   }
 
   // A TokenizerModel from the reserved files (config.json when there is one,
-  // and the tokenizer files; no weights), or {error}.
-  val load_tokenizer() {
+  // and the tokenizer files; no weights), or {error}. model_type picks the
+  // older files' pair template when there is no config.json ("" for none).
+  // The loader is empty afterwards either way.
+  val load_tokenizer(std::string model_type) {
     std::vector<cappy::ModelFile> files = std::move(files_);
     files_.clear();
     return guarded([&] {
       cappy::FileMap map;
-      for (auto& f : files)
-        map[f.name] = std::make_shared<const std::vector<std::uint8_t>>(std::move(f.bytes));
+      for (cappy::ModelFile& f : files) {
+        if (f.name.empty() || f.name.find('/') != std::string::npos)
+          throw cappy::Error("tokenizer file name \"" + f.name + "\" must be a plain file name");
+        auto bytes = std::make_shared<const std::vector<std::uint8_t>>(std::move(f.bytes));
+        if (!map.emplace(f.name, std::move(bytes)).second)
+          throw cappy::Error("tokenizer file \"" + f.name + "\" given twice");
+      }
       auto source = cappy::memory_files(std::move(map), "the tokenizer files");
-      return val(std::make_shared<TokenizerModel>(cappy::load_model_tokenizer(*source, "")));
+      return val(std::make_shared<TokenizerModel>(cappy::load_model_tokenizer(*source, model_type)));
     });
   }
 
@@ -306,7 +338,9 @@ EMSCRIPTEN_BINDINGS(cappy) {
   emscripten::class_<TokenizerModel>("TokenizerModel")
       .smart_ptr<std::shared_ptr<TokenizerModel>>("TokenizerModelPtr")
       .function("info", &TokenizerModel::info)
-      .function("prepare", &TokenizerModel::prepare);
+      .function("prepare", &TokenizerModel::prepare)
+      .function("encodeSingle", &TokenizerModel::encode_single)
+      .function("encodePair", &TokenizerModel::encode_pair);
   emscripten::class_<ModelLoader>("ModelLoader")
       .constructor<>()
       .function("reserve", &ModelLoader::reserve)

@@ -103,6 +103,37 @@ export interface Scorer {
 /** Loads a cross-encoder scorer. Rejects with an Error naming the file (and URL) on a failed download or a corrupt file. */
 export function load(source: ModelSource, options?: LoadOptions): Promise<Scorer>;
 
+export interface TokenizerInfo {
+  /** config.json's model_type, or the modelType option. */
+  modelType: string;
+  /** The scoring limit encode() truncates to by default (special tokens included); 0: none. */
+  maxLength: number;
+  vocabSize: number;
+}
+
+export interface Encoding {
+  ids: Int32Array;
+  typeIds: Int32Array;
+}
+
+export interface Tokenizer {
+  readonly info: TokenizerInfo;
+  /** The ids scoring uses (special tokens, truncation: maxLength absent = info.maxLength, 0 = none). Throws on invalid UTF-8 or a lone surrogate. */
+  encode(text: Text, pair?: Text | null, options?: { maxLength?: number }): Encoding;
+  /** Frees the tokenizer; later calls throw. */
+  dispose(): void;
+}
+
+export interface TokenizerLoadOptions extends Omit<LoadOptions, 'device' | 'gpu' | 'batchSize' | 'maxBatchTokens'> {
+  /** The older files' pair template ('roberta', 'bert', 'xlm-roberta', 't5', ...) when there is no config.json. */
+  modelType?: string;
+}
+
+/** Loads a tokenizer alone (tokenizer.json, vocab/merges files or a sentencepiece model; config.json optional; no weights). */
+export function loadTokenizer(
+  source: Record<string, string | URL | ArrayBuffer | ArrayBufferView> | Map<string, string | URL | ArrayBuffer | ArrayBufferView>,
+  options?: TokenizerLoadOptions): Promise<Tokenizer>;
+
 /** One packed batch, as the core's batcher makes it (see engines.mjs). */
 export interface PackedBatch {
   members: Int32Array;

@@ -10,13 +10,15 @@
 //
 // The 'wasm' device runs the core's CPU path (SIMD128) on the calling thread:
 // in a page, load and score in a worker to keep the page responsive.
-import { loadCore, loadModel, loadTokenizer, unwrap } from './core.mjs';
+import { loadCore, loadModel, loadTokenizer as loadTokenizerModel, unwrap } from './core.mjs';
 import { resolveFiles } from './sources.mjs';
 import { startDeviceEngine, runBatches, registerEngine } from './engines.mjs';
 import { createOrtEngine, importOrt, onnxModelInfo } from './ort.mjs';
+import { isText, checkWellFormed } from './text.mjs';
 import { createWebGpuEngine } from './webgpu/engine.mjs';
 
 export { registerEngine };
+export { loadTokenizer, Tokenizer } from './tokenizer.mjs';
 
 registerEngine('webgpu', createWebGpuEngine);
 
@@ -63,7 +65,7 @@ async function loadOnnx(source, options, device, defaults) {
   }
   const onnx = checkpoint.files.get('model.onnx');
   if (!onnx) throw new Error(`device '${device}': the source has no model.onnx (files: ${[...checkpoint.files.keys()].join(', ')})`);
-  const handle = loadTokenizer(core, checkpoint.files);
+  const handle = loadTokenizerModel(core, checkpoint.files);
   // The engine, and one pair through its graph: the number of labels, and a
   // graph that fails on real input fails here rather than on the first score.
   const start = async (dev) => {
@@ -192,18 +194,6 @@ function checkTexts(instruction, responses) {
   });
   checkWellFormed(instruction, 'instruction');
   responses.forEach((r, i) => checkWellFormed(r, `response ${i}`));
-}
-
-// JavaScript strings are UTF-16 and may hold lone surrogates, which have no
-// UTF-8 form; the glue would encode them into other characters silently.
-function checkWellFormed(text, what) {
-  if (typeof text !== 'string') return;  // bytes: the core validates UTF-8
-  const bad = text.search(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
-  if (bad >= 0) throw new Error(`${what}: invalid UTF-16 (a lone surrogate at index ${bad}), which has no UTF-8 form`);
-}
-
-function isText(x) {
-  return typeof x === 'string' || x instanceof Uint8Array;
 }
 
 function checkCount(name, value, min) {

@@ -66,11 +66,12 @@ export function loadModel(core, { files, bundle }, threads) {
 
 // The tokenizer alone from a checkpoint's files (config.json and the
 // tokenizer files; weights and model.onnx are not copied in): the core's
-// TokenizerModel handle (free it with .delete()).
+// TokenizerModel handle (free it with .delete()). modelType picks the older
+// files' pair template when there is no config.json.
 const NOT_TOKENIZER = /^model\.onnx$|\.onnx_data$|\.safetensors$|^model\.safetensors\.index\.json$/;
-export function loadTokenizer(core, files) {
+export function loadTokenizer(core, files, modelType = '') {
   const wanted = new Map([...files].filter(([name]) => !NOT_TOKENIZER.test(name)));
-  return withLoader(core, wanted, (loader) => loader.loadTokenizer());
+  return withLoader(core, wanted, (loader) => loader.loadTokenizer(modelType));
 }
 
 function withLoader(core, files, load) {
