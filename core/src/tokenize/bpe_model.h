@@ -1,16 +1,16 @@
 // Byte-level BPE (GPT-2, RoBERTa): a word's bytes become the vocabulary's
 // byte symbols, then the pair with the lowest merge rank is merged until no
-// listed pair is left, the leftmost first among equal ranks (HF's word.rs).
+// listed pair is left, the leftmost first among equal ranks (bpe_merges.h).
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "tokenize/bpe_merges.h"
 #include "tokenize/vocab.h"
 
 namespace cappy {
@@ -37,18 +37,10 @@ class BpeModel {
   const Vocab& vocab() const { return vocab_; }
 
  private:
-  struct Merge {
-    std::int32_t rank;
-    std::int32_t id;
-  };
-  static std::uint64_t key(std::int32_t a, std::int32_t b) {
-    return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(a)) << 32) | static_cast<std::uint32_t>(b);
-  }
-
   Vocab vocab_;
   Options options_;
   std::array<std::int32_t, 256> byte_id_;  // id of each byte's symbol, or -1
-  std::unordered_map<std::uint64_t, Merge> merges_;
+  BpeMerges merges_;
 };
 
 }  // namespace cappy

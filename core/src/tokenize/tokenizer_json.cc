@@ -8,6 +8,7 @@
 #include "util/json_file.h"
 #include "tokenize/base64.h"
 #include "tokenize/byte_level_bpe_tokenizer.h"
+#include "tokenize/char_bpe_model.h"
 #include "tokenize/loaders.h"
 #include "tokenize/normalizers.h"
 #include "tokenize/pipeline_tokenizer.h"
@@ -219,31 +220,84 @@ std::int32_t find_pad_id(const json& root, const Vocab& vocab, const std::vector
   return 0;
 }
 
-std::unique_ptr<Tokenizer> load_bpe(const json& root, const json& model, const Context& ctx) {
-  if (!get_string(model, "continuing_subword_prefix", ctx, "model").empty() ||
-      !get_string(model, "end_of_word_suffix", ctx, "model").empty()) {
-    ctx.fail("model", "BPE with continuing_subword_prefix or end_of_word_suffix is not supported");
+std::unique_ptr<Normalizer> read_normalizer(const json& n, const std::string& where, const Context& ctx);
+void read_pre_tokenizer(const json& p, const std::string& where, const Context& ctx,
+                        std::vector<std::unique_ptr<PreTokenizer>>& out);
+
+// The ByteLevel pre-tokenizer of a byte-level BPE file (alone, or the only
+// step of a Sequence), or null.
+const json* byte_level_pre_tokenizer(const json& root) {
+  const auto pre = root.find("pre_tokenizer");
+  if (pre == root.end() || !pre->is_object()) return nullptr;
+  if (type_of(*pre) == "ByteLevel") return &*pre;
+  if (type_of(*pre) == "Sequence" && (*pre)["pretokenizers"].is_array() && (*pre)["pretokenizers"].size() == 1 &&
+      type_of((*pre)["pretokenizers"][0]) == "ByteLevel") {
+    return &(*pre)["pretokenizers"][0];
   }
-  if (get_bool(model, "byte_fallback", false, ctx, "model")) ctx.fail("model.byte_fallback", "not supported");
+  return nullptr;
+}
+
+
+// BPE over characters: any normalizer and pre-tokenizer of the pipeline
+// (Metaspace, WhitespaceSplit, ...), byte_fallback, continuing_subword_prefix,
+// end_of_word_suffix (char_bpe_model.h).
+std::unique_ptr<Tokenizer> load_char_bpe(const json& root, const json& model, const Context& ctx) {
+  Vocab vocab = read_vocab(model, ctx);
+  CharBpeModel::Options options;
+  if (const std::string unk = get_string(model, "unk_token", ctx, "model"); !unk.empty()) {
+    options.unk_id = vocab.find(unk);
+    if (*options.unk_id < 0) ctx.fail("model.unk_token", "\"" + unk + "\" is not in the vocabulary");
+  }
+  options.fuse_unk = get_bool(model, "fuse_unk", false, ctx, "model");
+  options.byte_fallback = get_bool(model, "byte_fallback", false, ctx, "model");
+  options.ignore_merges = get_bool(model, "ignore_merges", false, ctx, "model");
+  options.continuing_subword_prefix = get_string(model, "continuing_subword_prefix", ctx, "model");
+  options.end_of_word_suffix = get_string(model, "end_of_word_suffix", ctx, "model");
+
+  std::unique_ptr<Normalizer> normalizer;
+  if (const auto n = root.find("normalizer"); n != root.end() && !n->is_null()) {
+    normalizer = read_normalizer(*n, "normalizer", ctx);
+  }
+  std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers;
+  if (const auto p = root.find("pre_tokenizer"); p != root.end() && !p->is_null()) {
+    read_pre_tokenizer(*p, "pre_tokenizer", ctx, pre_tokenizers);
+  }
+  std::vector<AddedToken> added = read_added_tokens(root, ctx);
+  PairTemplate pair_template = read_post_processor(root, ctx);
+  const std::int32_t pad = find_pad_id(root, vocab, added);
+  std::shared_ptr<CharBpeModel> bpe;
+  try {
+    bpe = std::make_shared<CharBpeModel>(std::move(vocab), read_merges(model, ctx), std::move(options));
+  } catch (const Error& e) {
+    ctx.fail("model.merges", e.what());
+  }
+  const std::size_t size = bpe->vocab().size();
+  return std::make_unique<PipelineTokenizer>(
+      std::move(normalizer), std::move(pre_tokenizers),
+      [bpe](std::string_view word, std::vector<std::int32_t>& out) { bpe->encode_word(word, out); }, size,
+      std::move(added), std::move(pair_template), pad);
+}
+
+std::unique_ptr<Tokenizer> load_bpe(const json& root, const json& model, const Context& ctx) {
   if (const auto dropout = model.find("dropout");
       dropout != model.end() && !dropout->is_null() && dropout->get<double>() != 0.0) {
     ctx.fail("model.dropout", "BPE dropout makes encoding random; not supported");
   }
-  if (const auto normalizer = root.find("normalizer"); normalizer != root.end() && !normalizer->is_null()) {
-    ctx.fail("normalizer", "\"" + type_of(*normalizer) + "\" with a BPE model is not supported");
-  }
-  const auto pre = root.find("pre_tokenizer");
-  const json* byte_level = nullptr;
-  if (pre != root.end() && pre->is_object()) {
-    if (type_of(*pre) == "ByteLevel") {
-      byte_level = &*pre;
-    } else if (type_of(*pre) == "Sequence" && (*pre)["pretokenizers"].is_array() &&
-               (*pre)["pretokenizers"].size() == 1 && type_of((*pre)["pretokenizers"][0]) == "ByteLevel") {
-      byte_level = &(*pre)["pretokenizers"][0];
-    }
-  }
-  if (byte_level == nullptr) ctx.fail("pre_tokenizer", "a BPE model needs the ByteLevel pre-tokenizer");
+  const json* byte_level = byte_level_pre_tokenizer(root);
+  if (byte_level == nullptr) return load_char_bpe(root, model, ctx);
 
+  // Byte-level BPE (GPT-2, RoBERTa): its own fast tokenizer, which has none
+  // of the character model's options.
+  if (!get_string(model, "continuing_subword_prefix", ctx, "model").empty() ||
+      !get_string(model, "end_of_word_suffix", ctx, "model").empty()) {
+    ctx.fail("model", "byte-level BPE with continuing_subword_prefix or end_of_word_suffix is not supported");
+  }
+  if (get_bool(model, "byte_fallback", false, ctx, "model")) {
+    ctx.fail("model.byte_fallback", "not supported with the ByteLevel pre-tokenizer");
+  }
+  if (const auto normalizer = root.find("normalizer"); normalizer != root.end() && !normalizer->is_null()) {
+    ctx.fail("normalizer", "\"" + type_of(*normalizer) + "\" with a byte-level BPE model is not supported");
+  }
   Vocab vocab = read_vocab(model, ctx);
   std::vector<AddedToken> added = read_added_tokens(root, ctx);
   BpeModel::Options options;
@@ -351,7 +405,7 @@ std::unique_ptr<Normalizer> read_normalizer(const json& n, const std::string& wh
     return std::make_unique<StripNormalizer>(get_bool(n, "left", false, ctx, where), get_bool(n, "right", false, ctx, where));
   }
   ctx.fail(where + ".type",
-           "\"" + type + "\" is not supported with a Unigram model (Precompiled, Replace, Strip and Sequence are)");
+           "\"" + type + "\" is not supported (Precompiled, Replace, Strip and Sequence are)");
 }
 
 void read_pre_tokenizer(const json& p, const std::string& where, const Context& ctx,
@@ -383,7 +437,7 @@ void read_pre_tokenizer(const json& p, const std::string& where, const Context& 
     }
   } else {
     ctx.fail(where + ".type",
-             "\"" + type + "\" is not supported with a Unigram model (WhitespaceSplit, Metaspace and Sequence are)");
+             "\"" + type + "\" is not supported (WhitespaceSplit, Metaspace and Sequence are)");
   }
 }
 
