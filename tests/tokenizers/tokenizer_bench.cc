@@ -4,13 +4,17 @@
 //   cappy_tokenizer_bench CORPUS.jsonl [--repeat N] [--spm NAME=MODEL ...] [NAME=DIR[:MODEL_TYPE] ...]
 //
 // CORPUS.jsonl holds one JSON string per line. Each tokenizer encodes every
-// text (no special tokens) N times after one warm-up pass; one JSON line per
-// tokenizer: {"name", "texts", "bytes", "tokens", "seconds", "tokens_per_s"}.
+// text (no special tokens) once as a warm-up, then N times; the passes are
+// interleaved (pass 1 of every tokenizer, then pass 2, ...) so that the load
+// of a shared machine falls on all of them alike and their ratios hold. One
+// JSON line per tokenizer: {"name", "texts", "bytes", "tokens", "seconds",
+// "tokens_per_s"}.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -25,20 +29,40 @@ namespace {
 
 using Encoder = std::function<std::size_t(const std::string&)>;  // returns the token count
 
-void run(const std::string& name, const std::vector<std::string>& texts, int repeat, const Encoder& encode) {
+struct Contender {
+  std::string name;
+  std::unique_ptr<cappy::LoadedTokenizer> project;  // owns what `encode` uses
+#ifdef CAPPY_WITH_SENTENCEPIECE
+  std::unique_ptr<sentencepiece::SentencePieceProcessor> spm;
+#endif
+  Encoder encode;
+  std::size_t tokens = 0;
+  double seconds = 0;
+};
+
+std::size_t pass(const std::vector<std::string>& texts, const Encoder& encode) {
+  std::size_t tokens = 0;
+  for (const std::string& t : texts) tokens += encode(t);
+  return tokens;
+}
+
+void run_all(std::vector<Contender>& contenders, const std::vector<std::string>& texts, int repeat) {
+  for (Contender& c : contenders) pass(texts, c.encode);  // warm-up
+  for (int r = 0; r < repeat; ++r) {
+    for (Contender& c : contenders) {
+      const auto start = std::chrono::steady_clock::now();
+      c.tokens += pass(texts, c.encode);
+      c.seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+  }
   std::size_t bytes = 0;
   for (const std::string& t : texts) bytes += t.size();
-  for (const std::string& t : texts) encode(t);  // warm-up
-  std::size_t tokens = 0;
-  const auto start = std::chrono::steady_clock::now();
-  for (int r = 0; r < repeat; ++r) {
-    for (const std::string& t : texts) tokens += encode(t);
+  for (const Contender& c : contenders) {
+    nlohmann::json line = {{"name", c.name},         {"texts", texts.size() * repeat}, {"bytes", bytes * repeat},
+                           {"tokens", c.tokens},     {"seconds", c.seconds},
+                           {"tokens_per_s", static_cast<double>(c.tokens) / c.seconds}};
+    std::cout << line.dump() << std::endl;
   }
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  nlohmann::json line = {{"name", name},         {"texts", texts.size() * repeat}, {"bytes", bytes * repeat},
-                         {"tokens", tokens},     {"seconds", seconds},
-                         {"tokens_per_s", static_cast<double>(tokens) / seconds}};
-  std::cout << line.dump() << std::endl;
 }
 
 }  // namespace
@@ -59,6 +83,7 @@ int main(int argc, char** argv) {
       }
     }
     int repeat = 3;
+    std::vector<Contender> contenders;
     for (int i = 2; i < argc; ++i) {
       const std::string arg = argv[i];
       if (arg == "--repeat" && i + 1 < argc) {
@@ -70,26 +95,31 @@ int main(int argc, char** argv) {
       const std::size_t eq = spec.find('=');
       if (eq == std::string::npos) throw cappy::Error("expected NAME=PATH, got " + spec);
       const std::string name = spec.substr(0, eq), path = spec.substr(eq + 1);
+      Contender c;
+      c.name = name;
       if (spm) {
 #ifdef CAPPY_WITH_SENTENCEPIECE
-        sentencepiece::SentencePieceProcessor processor;
-        if (!processor.Load(path).ok()) throw cappy::Error(path + ": not a sentencepiece model");
-        std::vector<int> ids;
-        run(name, texts, repeat, [&](const std::string& t) {
-          processor.Encode(t, &ids);
+        c.spm = std::make_unique<sentencepiece::SentencePieceProcessor>();
+        if (!c.spm->Load(path).ok()) throw cappy::Error(path + ": not a sentencepiece model");
+        c.encode = [processor = c.spm.get(), ids = std::vector<int>()](const std::string& t) mutable {
+          processor->Encode(t, &ids);
           return ids.size();
-        });
+        };
 #else
         throw cappy::Error("built without sentencepiece");
 #endif
-        continue;
+      } else {
+        const std::size_t colon = path.rfind(':');
+        const std::string dir = colon == std::string::npos ? path : path.substr(0, colon);
+        const std::string model_type = colon == std::string::npos ? "" : path.substr(colon + 1);
+        c.project = std::make_unique<cappy::LoadedTokenizer>(cappy::load_tokenizer(dir, model_type));
+        c.encode = [tokenizer = c.project->tokenizer.get()](const std::string& t) {
+          return tokenizer->encode_ids(t).size();
+        };
       }
-      const std::size_t colon = path.rfind(':');
-      const std::string dir = colon == std::string::npos ? path : path.substr(0, colon);
-      const std::string model_type = colon == std::string::npos ? "" : path.substr(colon + 1);
-      const cappy::LoadedTokenizer loaded = cappy::load_tokenizer(dir, model_type);
-      run(name, texts, repeat, [&](const std::string& t) { return loaded.tokenizer->encode_ids(t).size(); });
+      contenders.push_back(std::move(c));
     }
+    run_all(contenders, texts, repeat);
   } catch (const std::exception& e) {
     std::cerr << "cappy_tokenizer_bench: " << e.what() << "\n";
     return 2;

@@ -48,10 +48,13 @@ class SentencePieceTokenizer final : public Tokenizer {
 
  private:
   void encode_text(std::string_view text, std::vector<std::int32_t>& out, std::vector<std::size_t>* word_ends) const {
-    std::vector<int> ids;
+    // One buffer per thread, reused: most texts are short, and a fresh
+    // vector's growth costs as much as encoding them.
+    thread_local std::vector<int> ids;
     const auto status = processor_->Encode(text, &ids);
     if (!status.ok()) throw Error(origin_ + ": sentencepiece could not encode a text: " + status.ToString());
     const std::size_t start = out.size();
+    out.reserve(start + ids.size());
     for (const int id : ids) {
       // Words as HF's converted tokenizers split them (Metaspace): each
       // piece that starts with U+2581 starts a word.
