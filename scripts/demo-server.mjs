@@ -4,7 +4,7 @@
 // (COOP/COEP: SharedArrayBuffer, hence wasm threads). GET and HEAD only,
 // nothing outside the three folders. Imported by tests/web-demo too.
 import { createServer } from 'node:http';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, cpSync, mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { join, resolve, extname, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,11 +33,13 @@ export function defaultMounts({ dist = process.env.CAPPY_WASM_DIST ?? join(root,
   return { '/cappy/': resolve(dist), '/models/': resolve(models), '/': join(root, 'web-demo') };
 }
 
-export async function startDemoServer({ port = 8000, host = '127.0.0.1', mounts = defaultMounts(), log = null } = {}) {
+// isolation: false leaves out COOP/COEP/CORP, as a plain static host would.
+export async function startDemoServer({ port = 8000, host = '127.0.0.1', mounts = defaultMounts(), log = null, isolation = true } = {}) {
+  const headers = isolation ? HEADERS : Object.fromEntries(Object.entries(HEADERS).filter(([k]) => !k.startsWith('cross-origin-')));
   const prefixes = Object.keys(mounts).sort((a, b) => b.length - a.length);
   const server = createServer((req, res) => {
     const done = (status, message) => {
-      res.writeHead(status, { ...HEADERS, 'content-type': 'text/plain; charset=utf-8' });
+      res.writeHead(status, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
       res.end(req.method === 'HEAD' ? undefined : `${message}\n`);
       log?.(`${req.method} ${req.url} ${status}`);
     };
@@ -60,7 +62,7 @@ export async function startDemoServer({ port = 8000, host = '127.0.0.1', mounts 
       return done(404, 'not found');
     }
     if (!stat.isFile()) return done(404, 'not found');
-    res.writeHead(200, { ...HEADERS, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': stat.size });
+    res.writeHead(200, { ...headers, 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': stat.size });
     log?.(`${req.method} ${req.url} 200`);
     if (req.method === 'HEAD') return res.end();
     createReadStream(file).on('error', () => res.destroy()).pipe(res);
@@ -75,13 +77,44 @@ export async function startDemoServer({ port = 8000, host = '127.0.0.1', mounts 
   };
 }
 
-// node scripts/demo-server.mjs [--port N] [--host H] [--quiet]
+// The same site as files in one folder, for any static host: web-demo/'s
+// files at the top, the module in cappy/, the default model in models/.
+export function exportSite(dir, mounts = defaultMounts()) {
+  const target = resolve(dir);
+  if (existsSync(target) && readdirSync(target).length > 0) throw new Error(`${target} is not empty`);
+  for (const source of Object.values(mounts)) {  // checked before anything is written
+    if (target === source || target.startsWith(source + sep)) throw new Error(`${target} is inside ${source}`);
+    if (!existsSync(source)) throw new Error(`${source} is missing`);
+  }
+  for (const [prefix, source] of Object.entries(mounts)) {
+    const into = join(target, prefix);
+    mkdirSync(into, { recursive: true });
+    cpSync(source, into, { recursive: true, filter: (path) => prefix !== '/models/' || statSync(path).isDirectory() || path.endsWith('.cappy') });
+  }
+  return target;
+}
+
+// node scripts/demo-server.mjs [--port N] [--host H] [--quiet] | --export DIR
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const value = (flag, fallback) => {
     const i = args.indexOf(flag);
     return i >= 0 && args[i + 1] !== undefined ? args[i + 1] : fallback;
   };
+  if (args.includes('--export')) {
+    const dir = value('--export');
+    if (!dir) {
+      console.error('demo-server: --export needs a folder');
+      process.exit(2);
+    }
+    try {
+      console.log(`Cappy web demo written to ${exportSite(dir)}: serve that folder from any static host`);
+      process.exit(0);
+    } catch (e) {
+      console.error(`demo-server: cannot export: ${e.message}`);
+      process.exit(2);
+    }
+  }
   const port = Number(value('--port', process.env.PORT ?? 8000));
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`demo-server: --port must be 0..65535, got ${value('--port')}`);

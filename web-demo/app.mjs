@@ -158,7 +158,7 @@ function loadModel() {
 function showDevice(info) {
   const isolated = globalThis.crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated';
   ui.deviceInfo.textContent = info.device === 'webgpu'
-    ? `device: WebGPU (${info.adapter})`
+    ? `device: WebGPU (${info.adapter}${info.weights ? `, ${info.weights} weights` : ''})`
     : `device: wasm (${info.adapter}, ${isolated})${info.fallbackReason ? ` — WebGPU not used: ${info.fallbackReason}` : ''}`;
   ui.deviceInfo.dataset.device = info.device;
 }

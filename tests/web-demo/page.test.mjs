@@ -6,8 +6,10 @@
 // page's and the endpoint's, and the test asserts there were none.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { startDemoServer } from '../../scripts/demo-server.mjs';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDemoServer, exportSite } from '../../scripts/demo-server.mjs';
 import { startMockOpenAI, ANSWERS } from './mock-openai.mjs';
 import {
   launch, guardedContext, watchProblems, setEndpoint, modelReady, finished, rankedAnswers,
@@ -192,6 +194,9 @@ test('without WebGPU: the page falls back to wasm, says so, and scores as the na
     const { page } = session;
     assert.equal(await modelReady(page), 'wasm');
     assert.match(await page.textContent('[data-testid=device-info]'), /wasm .*WebGPU not used: .+/);
+    // scripts/demo's headers make the page cross-origin isolated (what wasm threads need).
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true);
+    assert.match(await page.textContent('[data-testid=device-info]'), /, cross-origin isolated\)/);
 
     // The API key: never in localStorage; in sessionStorage only while "remember" is ticked.
     const stored = () => page.evaluate(() => ({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }) }));
@@ -243,5 +248,30 @@ test('without WebGPU: the page falls back to wasm, says so, and scores as the na
     assert.deepEqual(session.problems, []);
   } finally {
     await browser.close();
+  }
+});
+
+test('the exported site on a plain static server (no COOP/COEP): loads and ranks pasted answers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cappy-demo-site-'));
+  const plain = await startDemoServer({ port: 0, mounts: { '/': exportSite(dir) }, isolation: false });
+  const browser = await launch({ webgpu: false });
+  try {
+    const guard = await guardedContext(browser, [plain.url]);
+    const page = await guard.context.newPage();
+    const problems = watchProblems(page);
+    await page.goto(`${plain.url}/`);
+    assert.equal(await modelReady(page), 'wasm');
+    assert.match(await page.textContent('[data-testid=device-info]'), /not cross-origin isolated/);
+    await page.fill('[data-testid=prompt]', PROMPT);
+    await page.fill('[data-testid=paste]', ANSWERS.join('\n'));
+    await page.click('[data-testid=score-pasted]');
+    assert.equal((await finished(page)).state, 'done');
+    assertNativeOrder(PROMPT, await rankedAnswers(page), 1e-4);
+    assert.deepEqual(guard.foreign, []);
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser.close();
+    await plain.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
