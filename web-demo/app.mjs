@@ -132,21 +132,27 @@ function modelSource() {
   return DEFAULT_MODEL;
 }
 
+let loads = 0;  // a newer load makes an older one's outcome moot
+
 function loadModel() {
   const source = modelSource();
+  const current = ++loads;
   ui.progress.value = 0;
   ui.progress.removeAttribute('value');  // indeterminate until sizes are known
   ui.modelInfo.textContent = `loading ${source.name}…`;
   ui.deviceInfo.textContent = `device: starting (${settings.device})`;
+  delete ui.deviceInfo.dataset.device;
   model = scorer.load(source.url, settings.device, ({ loaded, total }) => {
-    if (total > 0) ui.progress.value = loaded / total;
+    if (current === loads && total > 0) ui.progress.value = loaded / total;
   });
   model.then(({ info, ms }) => {
+    if (current !== loads) return;
     ui.progress.value = 1;
     const m = info.model;
     ui.modelInfo.textContent = `${source.name}: ${m.architecture}, ${m.numLayers} layers, ${(m.numParameters / 1e6).toFixed(1)}M parameters, loaded in ${Math.round(ms)} ms`;
     showDevice(info);
   }, (e) => {
+    if (current !== loads) return;
     ui.progress.value = 0;
     ui.modelInfo.textContent = `${source.name}: not loaded`;
     ui.deviceInfo.textContent = 'device: none';

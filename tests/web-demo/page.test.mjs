@@ -244,6 +244,14 @@ test('without WebGPU: the page falls back to wasm, says so, and scores as the na
     await page.click('[data-testid=score-pasted]');
     assert.equal((await finished(page)).state, 'done');
     assertNativeOrder(PROMPT, await rankedAnswers(page), 1e-4);
+
+    // A bundle URL that fails: the status says which file and why.
+    await page.fill('[data-testid=bundle-url]', `${otherOrigin()}/files/missing.cappy`);
+    await page.click('[data-testid=load-model]');
+    await page.waitForSelector('[data-testid=status][data-state=error]');
+    assert.match(await page.textContent('[data-testid=status]'), /could not load .*missing\.cappy: .*HTTP 404/);
+    assert.equal(await page.textContent('[data-testid=model-info]'), 'missing.cappy: not loaded');
+    assert.equal(await page.getAttribute('[data-testid=device-info]', 'data-device'), null);
     assert.deepEqual(session.foreign, []);
     assert.deepEqual(session.problems, []);
   } finally {
