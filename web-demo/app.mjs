@@ -271,7 +271,7 @@ function startRun(prompt) {
 function summary(extra = '') {
   const best = view.best();
   if (!best) return `No answer could be scored.${extra}`;
-  return `Cappy's pick: answer ${best.slot + 1} of ${best.of} (score ${best.score.toFixed(4)}).${extra}`;
+  return `Cappy's pick: answer ${best.slot + 1}, the best of ${best.of} (score ${best.score.toFixed(4)}).${extra}`;
 }
 
 ui.generate.addEventListener('click', async () => {
@@ -332,6 +332,9 @@ ui.generate.addEventListener('click', async () => {
 });
 
 ui.stop.addEventListener('click', () => run?.abort.abort());
+ui.prompt.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) ui.generate.click();
+});
 
 ui.scorePasted.addEventListener('click', async () => {
   const prompt = ui.prompt.value;

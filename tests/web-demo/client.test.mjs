@@ -118,6 +118,19 @@ test('chat: an endpoint that ignores or rejects n gets parallel requests', async
   }
 });
 
+test('chat: one of several parallel requests failing keeps the others, and reports the failure', async () => {
+  const mock = await startMockOpenAI();
+  try {
+    const { result, done } = await collect(mock, 'flaky', { nMode: 'parallel' });
+    assert.equal(result.requests, 3);
+    assert.equal(done.size, 2);
+    assert.equal(result.errors.length, 1);
+    assert.match(result.errors[0].message, /HTTP 503 .*server failed.*overloaded/);
+  } finally {
+    await mock.close();
+  }
+});
+
 test('chat: HTTP errors and timeouts reject with a clear message', async () => {
   const mock = await startMockOpenAI();
   try {

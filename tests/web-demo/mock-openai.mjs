@@ -7,6 +7,7 @@
 //   /ignore-n/v1/chat/completions  answers one choice whatever n says (llama.cpp-like),
 //                                  a different fixed answer per request
 //   /reject-n/v1/...               400 when n > 1, else like ignore-n
+//   /flaky/v1/...                  like ignore-n, but its 2nd request answers 503
 //   /401/v1/..., /500/v1/...       that HTTP error, OpenAI's error shape
 //   /hang/v1/...                   accepts the request and never answers
 //   /nocors/v1/...                 answers, but without CORS headers (the browser refuses)
@@ -28,6 +29,7 @@ export async function startMockOpenAI({ answers = ANSWERS, chunkDelayMs = 3, fil
   const fileHits = new Map();
   const hanging = new Set();
   let counter = 0;
+  let flaky = 0;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://x');
     const [, mode] = url.pathname.split('/');
@@ -67,6 +69,7 @@ export async function startMockOpenAI({ answers = ANSWERS, chunkDelayMs = 3, fil
     if (req.method !== 'POST' || !url.pathname.endsWith('/v1/chat/completions')) return json(404, { error: { message: 'no such route', type: 'invalid_request_error' } });
     if (mode === '401') return json(401, { error: { message: 'Incorrect API key provided: te**key.', type: 'invalid_request_error', code: 'invalid_api_key' } });
     if (mode === '500') return json(500, { error: { message: 'The server had an error while processing your request.', type: 'server_error' } });
+    if (mode === 'flaky' && ++flaky === 2) return json(503, { error: { message: 'overloaded', type: 'server_error' } });
     if (mode === 'hang') {
       hanging.add(res);
       res.on('close', () => hanging.delete(res));
@@ -94,6 +97,7 @@ export async function startMockOpenAI({ answers = ANSWERS, chunkDelayMs = 3, fil
       await new Promise((r) => setTimeout(r, mode === 'slow' ? 150 : chunkDelayMs));
     }
     texts.forEach((_, index) => send([{ index, delta: {}, finish_reason: 'stop' }]));
+    send([]);  // a last chunk without choices (llama.cpp and OpenAI's usage chunk)
     res.write(': a comment, as some servers send\n\ndata: [DONE]\n\n');
     return res.end();
   });

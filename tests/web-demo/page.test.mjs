@@ -99,7 +99,7 @@ test('with WebGPU: streamed, non-streamed, pasted answers ranked as the native C
       assert.ok((await partial.jsonValue()).length > 0);
       const status = await finished(page);
       assert.equal(status.state, 'done', status.text);
-      assert.match(status.text, /Cappy's pick: answer \d of 4/);
+      assert.match(status.text, /Cappy's pick: answer \d, the best of 4 /);
       assert.match(status.text, /One request with n=4/);
       const answers = await rankedAnswers(page);
       assert.deepEqual(answers.map((a) => a.text).sort(), ANSWERS.slice(0, 4).sort());
@@ -138,6 +138,15 @@ test('with WebGPU: streamed, non-streamed, pasted answers ranked as the native C
       await page.click('[data-testid=generate]');
       assert.equal((await finished(page)).state, 'done');
       assert.deepEqual(mock.requests.filter((r) => r.method === 'POST').map((r) => r.body.n), [undefined, undefined, undefined]);
+    });
+
+    await t.test('one parallel request failing: the other answers ranked, the failure in the status', async () => {
+      await setEndpoint(page, mock.endpoint('flaky'), { reloads: false });
+      await page.click('[data-testid=generate]');
+      const status = await finished(page);
+      assert.equal(status.state, 'error', status.text);
+      assert.match(status.text, /Cappy's pick: answer \d, the best of 2 .*1 of 3 requests failed: HTTP 503/);
+      assertNativeOrder(PROMPT, await rankedAnswers(page), TOL);
     });
 
     await t.test('pasted candidates', async () => {
