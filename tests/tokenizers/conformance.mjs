@@ -159,11 +159,24 @@ const KINDS = [
   { name: 'BPE sentencepiece-style tokenizer.json (byte_fallback)', dir: fixture('bpe-spm'), json: join(fixture('bpe-spm'), 'tokenizer.json'),
     template: { single: [[1], [2]], pair: [[1], [2], [2]] } },
   bpeMissingBytesKind(),
+  bpeFirstKind(),
   { name: 'BPE subword tokenizer.json (##, </w>, ignore_merges)', dir: fixture('bpe-subword'), json: join(fixture('bpe-subword'), 'tokenizer.json'),
     jsName: 'none', template: { single: [[2], [3]], pair: [[2], [3], [3]] } },
 ].filter(selected);
 function fixture(name) {
   return join(root, 'tests', 'fixtures', name);
+}
+// The sentencepiece-style BPE as newer HF exports write it (Llama-style,
+// legacy=false): Metaspace prepends only at the very start of the text
+// (prepend_scheme "first"), so not after a leading added token.
+function bpeFirstKind() {
+  const json = JSON.parse(readFileSync(join(fixture('bpe-spm'), 'tokenizer.json'), 'utf8'));
+  json.pre_tokenizer = { type: 'Metaspace', replacement: '\u2581', prepend_scheme: 'first', split: false };
+  const dir = join(scratch, 'bpe-first');
+  execFileSync('mkdir', ['-p', dir]);
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(json));
+  return { name: 'BPE sentencepiece-style tokenizer.json, Metaspace prepend_scheme first', dir,
+           json: join(dir, 'tokenizer.json'), template: { single: [[1], [2]], pair: [[1], [2], [2]] } };
 }
 // The sentencepiece-style BPE without the byte tokens that lead 4-byte UTF-8
 // (<0xF0>..<0xF4>) and with Metaspace splitting words: characters above

@@ -36,18 +36,34 @@ void WhitespaceSplit::split(std::vector<std::string>& words) const {
   words = std::move(out);
 }
 
-Metaspace::Metaspace(char32_t replacement, bool prepend, bool split_words)
+void WhitespaceSplit::split_tracking_start(std::vector<std::string>& words, bool& first_at_start) const {
+  // Leading whitespace is dropped: the first word then starts later.
+  if (first_at_start && !words.empty()) {
+    std::size_t pos = 0;
+    if (unicode::is_white_space(next_char(words[0], pos))) first_at_start = false;
+  }
+  split(words);
+}
+
+Metaspace::Metaspace(char32_t replacement, Prepend prepend, bool split_words)
     : prepend_(prepend), split_words_(split_words) {
   append_utf8(replacement_, replacement);
 }
 
 void Metaspace::split(std::vector<std::string>& words) const {
+  bool at_start = false;
+  split_tracking_start(words, at_start);
+}
+
+void Metaspace::split_tracking_start(std::vector<std::string>& words, bool& first_at_start) const {
   std::vector<std::string> out;
   out.reserve(words.size());
   std::string replaced;
-  for (const std::string& word : words) {
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    const std::string& word = words[i];
+    const bool prepend = prepend_ == Prepend::Always || (prepend_ == Prepend::First && i == 0 && first_at_start);
     replaced.clear();
-    if (prepend_ && !word.starts_with(replacement_) && !word.starts_with(' ')) replaced = replacement_;
+    if (prepend && !word.starts_with(replacement_) && !word.starts_with(' ')) replaced = replacement_;
     for (const char ch : word) {
       if (ch == ' ') {
         replaced += replacement_;

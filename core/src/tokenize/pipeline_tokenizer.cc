@@ -33,17 +33,21 @@ std::vector<std::int32_t> PipelineTokenizer::encode(std::string_view text, std::
   const std::function<std::string(std::string_view)> normalize_fn =
       normalizer_ ? std::function<std::string(std::string_view)>([this](std::string_view s) { return normalize(s); })
                   : nullptr;
+  // Without a normalizer the pieces are views of `text`: one that begins
+  // where it begins is at the start of the text (Metaspace "first").
   added_.encode(
       text, normalize_fn,
-      [this, word_ends](std::string_view piece, std::vector<std::int32_t>& out) { encode_text(piece, out, word_ends); },
+      [this, word_ends, start = text.data()](std::string_view piece, std::vector<std::int32_t>& out) {
+        encode_text(piece, out, word_ends, !normalizer_ && piece.data() == start);
+      },
       ids);
   return ids;
 }
 
 void PipelineTokenizer::encode_text(std::string_view text, std::vector<std::int32_t>& out,
-                                    std::vector<std::size_t>* word_ends) const {
+                                    std::vector<std::size_t>* word_ends, bool at_start) const {
   std::vector<std::string> words{std::string(text)};
-  for (const auto& pre : pre_tokenizers_) pre->split(words);
+  for (const auto& pre : pre_tokenizers_) pre->split_tracking_start(words, at_start);
   for (const std::string& word : words) {
     model_(word, out);
     if (word_ends) word_ends->push_back(out.size());

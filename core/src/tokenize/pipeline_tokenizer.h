@@ -29,7 +29,9 @@ class PipelineTokenizer final : public Tokenizer {
 
  private:
   std::string normalize(std::string_view text) const;
-  void encode_text(std::string_view text, std::vector<std::int32_t>& out, std::vector<std::size_t>* word_ends) const;
+  // at_start: `text` begins at the start of the input (HF's offsets_original().0 == 0).
+  void encode_text(std::string_view text, std::vector<std::int32_t>& out, std::vector<std::size_t>* word_ends,
+                   bool at_start) const;
 
   std::unique_ptr<Normalizer> normalizer_;
   std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers_;

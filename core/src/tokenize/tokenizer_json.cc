@@ -238,6 +238,19 @@ const json* byte_level_pre_tokenizer(const json& root) {
 }
 
 
+// Metaspace's prepend_scheme "first" needs to know where a word is in the
+// original text; this runtime knows it only when no normalizer changed it.
+void refuse_first_after_normalizer(const std::unique_ptr<Normalizer>& normalizer,
+                                   const std::vector<std::unique_ptr<PreTokenizer>>& pre_tokenizers,
+                                   const Context& ctx) {
+  if (!normalizer) return;
+  for (const auto& pre : pre_tokenizers) {
+    if (const auto* m = dynamic_cast<const Metaspace*>(pre.get()); m && m->prepend() == Metaspace::Prepend::First) {
+      ctx.fail("pre_tokenizer.prepend_scheme", "\"first\" with a normalizer is not supported");
+    }
+  }
+}
+
 // BPE over characters: any normalizer and pre-tokenizer of the pipeline
 // (Metaspace, WhitespaceSplit, ...), byte_fallback, continuing_subword_prefix,
 // end_of_word_suffix (char_bpe_model.h).
@@ -262,6 +275,7 @@ std::unique_ptr<Tokenizer> load_char_bpe(const json& root, const json& model, co
   if (const auto p = root.find("pre_tokenizer"); p != root.end() && !p->is_null()) {
     read_pre_tokenizer(*p, "pre_tokenizer", ctx, pre_tokenizers);
   }
+  refuse_first_after_normalizer(normalizer, pre_tokenizers, ctx);
   std::vector<AddedToken> added = read_added_tokens(root, ctx);
   PairTemplate pair_template = read_post_processor(root, ctx);
   const std::int32_t pad = find_pad_id(root, vocab, added);
@@ -418,15 +432,17 @@ void read_pre_tokenizer(const json& p, const std::string& where, const Context& 
     const std::u32string cps = decode_utf8(replacement);
     if (cps.size() != 1) ctx.fail(where + ".replacement", "not one character");
     // Older files say add_prefix_space; newer ones prepend_scheme.
-    bool prepend = true;
+    Metaspace::Prepend prepend = Metaspace::Prepend::Always;
     if (const std::string scheme = get_string(p, "prepend_scheme", ctx, where); !scheme.empty()) {
       if (scheme == "never") {
-        prepend = false;
+        prepend = Metaspace::Prepend::Never;
+      } else if (scheme == "first") {
+        prepend = Metaspace::Prepend::First;
       } else if (scheme != "always") {
-        ctx.fail(where + ".prepend_scheme", "\"" + scheme + "\" is not supported (always and never are)");
+        ctx.fail(where + ".prepend_scheme", "\"" + scheme + "\" is not supported (always, first and never are)");
       }
-    } else {
-      prepend = get_bool(p, "add_prefix_space", true, ctx, where);
+    } else if (!get_bool(p, "add_prefix_space", true, ctx, where)) {
+      prepend = Metaspace::Prepend::Never;
     }
     out.push_back(std::make_unique<Metaspace>(cps[0], prepend, get_bool(p, "split", true, ctx, where)));
   } else if (type == "Sequence") {
@@ -471,6 +487,7 @@ std::unique_ptr<Tokenizer> load_unigram(const json& root, const json& model, con
   if (const auto p = root.find("pre_tokenizer"); p != root.end() && !p->is_null()) {
     read_pre_tokenizer(*p, "pre_tokenizer", ctx, pre_tokenizers);
   }
+  refuse_first_after_normalizer(normalizer, pre_tokenizers, ctx);
   std::vector<AddedToken> added = read_added_tokens(root, ctx);
   PairTemplate pair_template = read_post_processor(root, ctx);
   auto unigram = std::make_shared<UnigramModel>(std::move(pieces), unk_id, byte_fallback);
