@@ -16,6 +16,7 @@
 
 #include "cappy/cappy.h"
 #include "commands.h"
+#include "default_model.h"
 #include "json_output.h"
 #include "line_reader.h"
 #include "model/bundle.h"
@@ -94,8 +95,8 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
       "\"line\"}; exit status 1 if any line was bad, 2 on a fatal error.");
   auto opts = std::make_shared<TokenizeOptions>();
   cmd->add_option("--model", opts->model,
-                  "bundle file or checkpoint directory: config.json (optional) and the tokenizer files; weights are not read")
-      ->required();
+                  std::string("bundle file or checkpoint directory: config.json (optional) and the tokenizer "
+                              "files; weights are not read. ") + kModelOptionHelp);
   cmd->add_option("--input", opts->input, "JSON Lines file (default: stdin)");
   cmd->add_option("--max-length", opts->max_length,
                   "truncate encodings to N tokens, special tokens included (default: the scoring limit; "
@@ -103,7 +104,7 @@ void add_tokenize_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--model-type", opts->model_type,
                   "model_type (roberta, bert, xlm-roberta, ...) when the directory has no config.json");
   cmd->callback([opts, &exit_code] {
-    const ModelTokenizer tok = load_model_tokenizer(*open_model_files(opts->model), opts->model_type);
+    const ModelTokenizer tok = load_model_tokenizer(*open_model_files(resolve_model(opts->model)), opts->model_type);
     const std::size_t max_length = opts->max_length.value_or(tok.max_length);
     LineReader reader(opts->input);
     bool any_failed = false;

@@ -1,17 +1,19 @@
 #include "model_options.h"
 
+#include "default_model.h"
+
 namespace cappy::cli {
 
 void ModelOptions::add_to(CLI::App& cmd) {
-  cmd.add_option("--model", model, "bundle file (cappy convert) or HF checkpoint directory (config.json, model.safetensors, tokenizer)")
-      ->required();
+  cmd.add_option("--model", model, kModelOptionHelp);
   cmd.add_option("--threads", threads, "CPU threads (0 = all hardware threads)")
       ->check(CLI::Range(0, 1024));
   cmd.add_option("--batch-size", batch_size, "most pairs per forward pass")
       ->check(CLI::Range(1, 4096));
 }
 
-std::unique_ptr<Scorer> ModelOptions::load() const {
+std::unique_ptr<Scorer> ModelOptions::load() {
+  model = resolve_model(model);
   LoadOptions o;
   o.threads = threads;
   return Scorer::load(model, o);

@@ -15,7 +15,8 @@ struct ModelOptions {
   int batch_size = 16;
 
   void add_to(CLI::App& cmd);
-  std::unique_ptr<Scorer> load() const;
+  // Resolves the default model first (default_model.h): `model` is then the path loaded.
+  std::unique_ptr<Scorer> load();
   ScoreOptions score_options() const;
 };
 

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/default_model.h"
 #include "server.h"
 
 namespace cappy::cli {
@@ -14,9 +15,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
       "Concurrent requests are batched together. Stops on SIGTERM/SIGINT after finishing the "
       "requests in flight.");
   auto o = std::make_shared<server::ServerOptions>();
-  cmd->add_option("--model", o->model,
-                  "HF checkpoint directory (config.json, model.safetensors, tokenizer)")
-      ->required();
+  cmd->add_option("--model", o->model, kModelOptionHelp);
   cmd->add_option("--threads", o->threads, "CPU threads for scoring (0 = all hardware threads)")
       ->check(CLI::Range(0, 1024));
   cmd->add_option("--host", o->host, "address to listen on (default loopback only)")
@@ -47,7 +46,10 @@ void add_serve_command(CLI::App& app, int& exit_code) {
                   "connections served at once (each keep-alive connection holds a thread)")
       ->check(CLI::Range(1, 4096))
       ->capture_default_str();
-  cmd->callback([o, &exit_code] { exit_code = server::run_server(*o); });
+  cmd->callback([o, &exit_code] {
+    o->model = resolve_model(o->model);
+    exit_code = server::run_server(*o);
+  });
 }
 
 }  // namespace cappy::cli

@@ -481,7 +481,11 @@ test('startup errors exit 2 with a message: busy port, missing model, bad option
   assert.match(missing.stderr.toString(), /\/nonexistent\/dir: not a model directory/);
   assert.equal(run(['--model', roberta, '--port', '70000']).status, 2);
   assert.equal(run(['--model', roberta, '--max-batch-tokens', '0']).status, 2);
-  assert.equal(run(['--port', '0']).status, 2);  // --model is required
+  // No --model: CAPPY_MODEL names the model, and a missing one is a startup error (default_model.test.mjs).
+  const envMissing = spawnSync(bin, ['serve', '--port', '0'],
+    { timeout: 60_000, env: { ...process.env, CAPPY_MODEL: '/nonexistent/env-model' } });
+  assert.equal(envMissing.status, 2);
+  assert.match(envMissing.stderr.toString(), /\/nonexistent\/env-model: not a model directory/);
   const help = spawnSync(bin, ['serve', '--help']);
   assert.equal(help.status, 0);
   assert.match(help.stdout.toString(), /--max-batch-tokens/);
