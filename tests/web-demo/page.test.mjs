@@ -17,8 +17,9 @@ import {
 } from './helpers.mjs';
 
 const PROMPT = 'What is the capital of France?';
-// q8 weights on both sides; WebGPU sums in another order than the CPU.
-const TOL = 1e-3;
+// q8 weights on both sides; WebGPU sums in another order than the CPU (the
+// module's own tests measure 5e-7; the bar for the module is 1e-3).
+const TOL = 1e-4;
 
 let demo;
 let mock;
