@@ -66,6 +66,44 @@ if (!process.env.VK_ICD_FILENAMES) {
     });
   }
 
+  // A real WebGPU engine whose device is lost after load (Dawn's device
+  // behind an adapter that reports a loss when told): the next call runs on
+  // wasm, scores stay right, and info says why.
+  test('a lost device: the scorer moves to wasm and says why in info', async () => {
+    let loseDevice;
+    const lost = new Promise((resolve) => { loseDevice = () => resolve({ reason: 'unknown', message: 'test: the GPU went away' }); });
+    const real = await gpu.requestAdapter();
+    const adapter = new Proxy(real, {
+      get(target, key) {
+        if (key === 'requestDevice') {
+          return async (descriptor) => {
+            const device = await target.requestDevice(descriptor);
+            return new Proxy(device, {
+              get(d, k) {
+                if (k === 'lost') return lost;
+                const v = Reflect.get(d, k, d);
+                return typeof v === 'function' ? v.bind(d) : v;
+              },
+            });
+          };
+        }
+        const v = Reflect.get(target, key, target);
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const scorer = await load(fixtureFiles('tiny-bert'), { device: 'webgpu', gpu: { requestAdapter: async () => adapter } });
+    assert.equal(scorer.info.device, 'webgpu', scorer.info.fallbackReason);
+    const [[instruction, group]] = byInstruction(expectedCases('tiny-bert'));
+    const want = group.flatMap((c) => c.logits);
+    assertClose(await scorer.logits(instruction, group.map((c) => c.response)), want, 1e-3, 'before the loss');
+    loseDevice();
+    await new Promise((r) => setTimeout(r, 0));
+    assertClose(await scorer.logits(instruction, group.map((c) => c.response)), want, 1e-4, 'after the loss, on wasm');
+    assert.equal(scorer.info.device, 'wasm');
+    assert.match(scorer.info.fallbackReason, /the webgpu device was lost: test: the GPU went away/);
+    scorer.dispose();
+  });
+
   // small-roberta's rows are whole Q8_0 blocks (hidden 64, FFN 128), so its
   // q8 bundle keeps every matrix in Q8_0 and runs a q8 plan; the tiny
   // fixtures' rows are not (36, 40, 72, 80), so the converter stores theirs

@@ -41,6 +41,11 @@ export interface LoadOptions {
   /** Where cappy_core.wasm is, when not next to cappy.mjs; or its bytes. */
   wasmUrl?: string | URL;
   wasmBinary?: ArrayBuffer | Uint8Array;
+  /** On a cross-origin-isolated page the threaded build (cappy_core_mt, SharedArrayBuffer) runs the CPU path;
+   *  false keeps the single-threaded one. Elsewhere the single-threaded build is the only choice. */
+  wasmThreads?: boolean;
+  /** CPU threads of the wasm device: at most (and by default) min(cores, 8) in the threaded build, else 1. */
+  threads?: number;
   /** Defaults of score()/logits()/rerank(): most pairs, and most tokens, in one forward pass. */
   batchSize?: number;
   maxBatchTokens?: number;
@@ -67,6 +72,8 @@ export interface ScorerInfo {
   device: 'wasm' | 'webgpu' | 'ort-wasm' | 'ort-webgpu';
   /** A description of the device, e.g. "WebAssembly SIMD128, 1 thread". */
   adapter: string;
+  /** The wasm device: how many threads its CPU path runs on (more than 1 only in the threaded build). */
+  threads?: number;
   /** WebGPU: how the linear weights live on the device ('q8': Q8_0 blocks, unpacked in the shader). */
   weights?: 'f32' | 'f16' | 'q8';
   /** Why the scorer runs on wasm although another device was asked for (no adapter, a lost device, ...). */

@@ -23,18 +23,21 @@ export { loadTokenizer, Tokenizer } from './tokenizer.mjs';
 registerEngine('webgpu', createWebGpuEngine);
 
 const DEVICES = ['auto', 'wasm', 'webgpu', 'ort-wasm', 'ort-webgpu'];
-const WASM_ADAPTER = 'WebAssembly SIMD128, 1 thread';
+const wasmAdapter = (threads) => `WebAssembly SIMD128, ${threads} thread${threads === 1 ? '' : 's'}`;
 
 export async function load(source, options = {}) {
   if (options === null || typeof options !== 'object') throw new TypeError('load: options must be an object');
-  const { device = 'auto', onProgress, threads = 1, batchSize = 16, maxBatchTokens = 8192 } = options;
+  const { device = 'auto', onProgress, threads: wantThreads, batchSize = 16, maxBatchTokens = 8192 } = options;
   if (!DEVICES.includes(device)) throw new TypeError(`load: device must be one of ${DEVICES.map((d) => `'${d}'`).join(', ')}, got ${JSON.stringify(device)}`);
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError('load: onProgress must be a function');
   checkCount('batchSize', batchSize, 1);
   checkCount('maxBatchTokens', maxBatchTokens, 0);
+  if (wantThreads !== undefined) checkCount('threads', wantThreads, 1);
   if (device.startsWith('ort-')) return loadOnnx(source, options, device, { batchSize, maxBatchTokens });
 
   const [core, checkpoint] = await Promise.all([loadCore(options), resolveFiles(source, options)]);
+  // The threaded build's CPU path uses all its threads unless told fewer.
+  const threads = Math.min(wantThreads ?? core.cappyThreads, core.cappyThreads);
   const handle = loadModel(core, checkpoint, threads);
   const model = handle.info();
 
@@ -50,8 +53,8 @@ export async function load(source, options = {}) {
   }
   const info = engine
     ? { model, device: engine.device, adapter: engine.adapter, ...(engine.weights ? { weights: engine.weights } : {}) }
-    : { model, device: 'wasm', adapter: WASM_ADAPTER, ...(fallbackReason ? { fallbackReason } : {}) };
-  return new Scorer(handle, engine, info, lost, { batchSize, maxBatchTokens });
+    : { model, device: 'wasm', adapter: wasmAdapter(threads), threads, ...(fallbackReason ? { fallbackReason } : {}) };
+  return new Scorer(handle, engine, info, lost, { batchSize, maxBatchTokens, threads });
 }
 
 // Devices 'ort-wasm' / 'ort-webgpu' (ort.mjs): the source's model.onnx runs
@@ -182,7 +185,8 @@ export class Scorer {
       this.#engine.dispose?.();
     } catch { /* the device is gone already */ }
     this.#engine = null;
-    this.info = { model: this.info.model, device: 'wasm', adapter: WASM_ADAPTER, fallbackReason: reason };
+    const threads = this.#defaults.threads;
+    this.info = { model: this.info.model, device: 'wasm', adapter: wasmAdapter(threads), threads, fallbackReason: reason };
   }
 }
 

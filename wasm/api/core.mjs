@@ -1,21 +1,41 @@
 // The WebAssembly core (cappy_core.wasm + its Emscripten glue), instantiated
 // once per JavaScript realm, and the few calls the API makes into it.
-import createCappyCore from './cappy_core.mjs';
+//
+// Two builds: cappy_core (single-threaded) and cappy_core_mt (-pthread, its
+// CPU path on min(cores, 8) threads). Threads need SharedArrayBuffer, which
+// browsers give only to cross-origin-isolated pages (COOP/COEP headers), so
+// the threaded build is chosen exactly when `crossOriginIsolated` is true
+// (and options.wasmUrl/wasmBinary do not name a .wasm, which is the
+// single-threaded one; options.wasmThreads = false keeps it too).
 
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
-let corePromise = null;
+const cores = new Map();  // build name -> Promise of the instantiated core
 
-// The instantiated core; concurrent callers share one instantiation, a failed
-// one is retried by the next call. options.wasmUrl / options.wasmBinary
-// override where the .wasm comes from (bundlers, CDNs).
-export function loadCore(options = {}) {
-  if (!corePromise) corePromise = instantiate(options).catch((e) => { corePromise = null; throw e; });
-  return corePromise;
+// Threads per scorer in the threaded build: its worker pool holds
+// 2 * (this - 1) workers (wasm/CMakeLists.txt), two scorers' worth.
+export function maxWasmThreads() {
+  return Math.max(1, Math.min(globalThis.navigator?.hardwareConcurrency || 4, 8));
 }
 
-async function instantiate({ wasmUrl, wasmBinary } = {}) {
-  const url = wasmUrl ? new URL(wasmUrl, globalThis.location?.href) : new URL('./cappy_core.wasm', import.meta.url);
+export function wantsThreadedBuild({ wasmUrl, wasmBinary, wasmThreads } = {}) {
+  return globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === 'function' &&
+    !wasmUrl && !wasmBinary && wasmThreads !== false;
+}
+
+// The instantiated core; concurrent callers share one instantiation per
+// build, a failed one is retried by the next call. options.wasmUrl /
+// options.wasmBinary override where the .wasm comes from (bundlers, CDNs).
+// core.cappyThreads: the most threads a scorer of this build can use.
+export function loadCore(options = {}) {
+  const build = wantsThreadedBuild(options) ? 'cappy_core_mt' : 'cappy_core';
+  if (!cores.has(build)) cores.set(build, instantiate(build, options).catch((e) => { cores.delete(build); throw e; }));
+  return cores.get(build);
+}
+
+async function instantiate(build, { wasmUrl, wasmBinary } = {}) {
+  const { default: createCappyCore } = build === 'cappy_core_mt' ? await import('./cappy_core_mt.mjs') : await import('./cappy_core.mjs');
+  const url = wasmUrl ? new URL(wasmUrl, globalThis.location?.href) : new URL(`./${build}.wasm`, import.meta.url);
   // The glue's own ready promise never settles if instantiation fails inside
   // instantiateWasm, so a failure is raced against it.
   let fail;
@@ -30,7 +50,10 @@ async function instantiate({ wasmUrl, wasmBinary } = {}) {
     print: (s) => console.log(s),
     printErr: (s) => console.warn(s),
   });
-  return Promise.race([ready, failed]);
+  const core = await Promise.race([ready, failed]);
+  core.cappyBuild = build;
+  core.cappyThreads = build === 'cappy_core_mt' ? maxWasmThreads() : 1;
+  return core;
 }
 
 async function instantiateFrom(url, bytes, imports) {
