@@ -89,7 +89,9 @@ test('HTTP errors, network errors, truncated and stalled downloads reject with t
     const abort = new AbortController();
     const pending = load(withWeights(`${server.url}/stall/model.safetensors`), { signal: abort.signal });
     setTimeout(() => abort.abort(new Error('user left')), 50);
-    await assert.rejects(pending, /model\.safetensors: loading aborted \(user left\)/);
+    // Every download still running is aborted; on a loaded machine that may
+    // include the small files too, and the first file's error is reported.
+    await assert.rejects(pending, /^Error: [\w.]+: loading aborted \(user left\)$/);
   } finally {
     await server.close();
   }
