@@ -26,6 +26,12 @@ async function staticServer(isolated) {
     hits.set(path, (hits.get(path) ?? 0) + 1);
     const headers = isolated ? { ...ISOLATION } : {};
     let file = null;
+    if (path === '/worker.mjs') {
+      res.writeHead(200, { ...headers, 'content-type': 'text/javascript' });
+      return res.end(`self.onmessage = async () => {
+        try { self.postMessage(await ${scoreInPage(['tiny-bert'])}); } catch (e) { self.postMessage({ error: String(e) }); }
+      };`);
+    }
     if (path === '/') {
       res.writeHead(200, { ...headers, 'content-type': 'text/html' });
       return res.end('<!doctype html><title>cappy threads</title>');
@@ -86,13 +92,26 @@ test('headless Chromium: a cross-origin-isolated page runs the threaded build; s
         page.on('pageerror', (e) => errors.push(e.message));
         await page.goto(`${server.url}/`);
         const result = await page.evaluate(scoreInPage(names));
+        // The same from a module worker (where pages should score): its
+        // pthreads are workers started from a worker.
+        const fromWorker = await page.evaluate(`new Promise((resolve) => {
+          const worker = new Worker('/worker.mjs', { type: 'module' });
+          worker.onmessage = ({ data }) => resolve(data);
+          worker.onerror = (e) => resolve({ error: 'worker: ' + e.message });
+          worker.postMessage(null);
+        })`);
         await page.close();
+        assert.equal(fromWorker.error, undefined, fromWorker.error);
+        assert.equal(fromWorker.isolated, isolated, 'the worker is isolated as its page');
+        result.fixtures['tiny-bert (worker)'] = fromWorker.fixtures['tiny-bert'];
         assert.equal(result.isolated, isolated, 'crossOriginIsolated as the headers say');
-        for (const name of names) {
-          const r = result.fixtures[name];
+        for (const key of [...names, 'tiny-bert (worker)']) {
+          const name = key.split(' ')[0];
+          const r = result.fixtures[key];
           assert.equal(r.error, undefined, `${name}: ${r.error}`);
-          t.diagnostic(`${isolated ? 'isolated' : 'not isolated'} ${name}: ${r.info.adapter}`);
-          r.logits.forEach((l, i) => assertClose(l, expectedOf(name)[i], 1e-4, `${name} group ${i}`));
+          t.diagnostic(`${isolated ? 'isolated' : 'not isolated'} ${key}: ${r.info.adapter}`);
+          assert.equal(r.error, undefined, `${key}: ${r.error}`);
+          r.logits.forEach((l, i) => assertClose(l, expectedOf(name)[i], 1e-4, `${key} group ${i}`));
           const labels = r.info.model.numLabels;
           const first = r.logits[0];
           r.repeated.forEach((x, i) => {

@@ -4,9 +4,12 @@
 // the same token shapes. Prints one JSON object (last line).
 //
 //   node tools/bench/wasm_bench.mjs --model DIR [--batch 8] [--seq 128] [--iters 3]
-//        [--engines cappy-wasm,ort-wasm] [--dist build-wasm/dist]
-// Engines: cappy-wasm, cappy-webgpu, ort-wasm, ort-webgpu. All single-threaded on
-// the CPU side: the page is not cross-origin isolated, so neither can use threads.
+//        [--engines cappy-wasm,ort-wasm] [--dist build-wasm/dist] [--isolated]
+// Engines: cappy-wasm, cappy-webgpu, ort-wasm, ort-webgpu. Without --isolated
+// both are single-threaded on the CPU side (the page is not cross-origin
+// isolated, so neither may use wasm threads); with it the server sends
+// COOP/COEP, cappy loads its threaded build and onnxruntime-web gets
+// navigator.hardwareConcurrency threads.
 import { createServer } from 'node:http';
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, resolve, extname, dirname } from 'node:path';
@@ -20,6 +23,7 @@ const { values: args } = parseArgs({
     model: { type: 'string' }, batch: { type: 'string', default: '8' }, seq: { type: 'string', default: '128' },
     iters: { type: 'string', default: '3' }, engines: { type: 'string', default: 'cappy-wasm,ort-wasm' },
     dist: { type: 'string', default: join(root, 'build-wasm', 'dist') },
+    isolated: { type: 'boolean', default: false },
   },
 });
 if (!args.model) throw new Error('--model DIR is required (an HF checkpoint with model.onnx beside it)');
@@ -52,7 +56,9 @@ if (ids.length !== seq) throw new Error(`built ${ids.length} ids for --seq ${seq
 
 const TYPES = { '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json' };
 const mounts = { '/dist/': args.dist, '/ort/': ortDist, '/model/': model };
+const ISOLATION = args.isolated ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {};
 const server = createServer((req, res) => {
+  for (const [k, v] of Object.entries(ISOLATION)) res.setHeader(k, v);
   const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
   if (path === '/') { res.writeHead(200, { 'content-type': 'text/html' }); return res.end('<!doctype html>'); }
   for (const [prefix, dir] of Object.entries(mounts)) {
@@ -92,7 +98,7 @@ try {
         var info = scorer.info;
       } else {
         const ort = await import(engine === 'ort-wasm' ? '/ort/ort.wasm.min.mjs' : '/ort/ort.webgpu.min.mjs');
-        ort.env.wasm.numThreads = 1;
+        ort.env.wasm.numThreads = self.crossOriginIsolated ? navigator.hardwareConcurrency : 1;
         ort.env.wasm.wasmPaths = '/ort/';
         const session = await ort.InferenceSession.create('/model/model.onnx', {
           executionProviders: [engine === 'ort-wasm' ? 'wasm' : 'webgpu'], graphOptimizationLevel: 'all' });
@@ -116,7 +122,7 @@ try {
       }
       times.sort((x, y) => x - y);
       const ms = times[Math.floor(times.length / 2)];
-      return { startupMs, msPerBatch: ms, pairsPerS: (batch * 1000) / ms, firstScore: Number(first[0]), device: info.device, fallbackReason: info.fallbackReason };
+      return { startupMs, msPerBatch: ms, pairsPerS: (batch * 1000) / ms, firstScore: Number(first[0]), device: info.device, threads: info.threads, isolated: self.crossOriginIsolated, fallbackReason: info.fallbackReason };
     }, { engine, batch, iters, instruction, response, ids, typeIds });
     console.error(`${engine}: ${JSON.stringify(results[engine])}`);
   }

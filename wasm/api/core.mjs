@@ -8,6 +8,12 @@
 // (and options.wasmUrl/wasmBinary do not name a .wasm, which is the
 // single-threaded one; options.wasmThreads = false keeps it too).
 
+// Both glue modules are imported (small, and side-effect free until called)
+// so that bundlers and static import walkers see them; only the chosen
+// build's .wasm is fetched.
+import createSingleThreadedCore from './cappy_core.mjs';
+import createThreadedCore from './cappy_core_mt.mjs';
+
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
 const cores = new Map();  // build name -> Promise of the instantiated core
@@ -34,7 +40,7 @@ export function loadCore(options = {}) {
 }
 
 async function instantiate(build, { wasmUrl, wasmBinary } = {}) {
-  const { default: createCappyCore } = build === 'cappy_core_mt' ? await import('./cappy_core_mt.mjs') : await import('./cappy_core.mjs');
+  const createCappyCore = build === 'cappy_core_mt' ? createThreadedCore : createSingleThreadedCore;
   const url = wasmUrl ? new URL(wasmUrl, globalThis.location?.href) : new URL(`./${build}.wasm`, import.meta.url);
   // The glue's own ready promise never settles if instantiation fails inside
   // instantiateWasm, so a failure is raced against it.
