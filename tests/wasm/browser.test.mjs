@@ -40,7 +40,7 @@ async function startServer() {
         };`);
     },
   };
-  for (const name of ['cappy.mjs', 'core.mjs', 'sources.mjs', 'engines.mjs', 'ort.mjs', 'text.mjs', 'tokenizer.mjs', 'cappy_core.mjs', 'cappy_core.wasm',
+  for (const name of ['cappy.mjs', 'core.mjs', 'sources.mjs', 'engines.mjs', 'ort.mjs', 'text.mjs', 'tokenizer.mjs', 'cappy_core.mjs', 'cappy_core.wasm', 'cappy_core_mt.mjs',
     'webgpu/engine.mjs', 'webgpu/executor.mjs', 'webgpu/weights.mjs', 'webgpu/dtypes.mjs']) {
     const path = join(dist, name);
     assert.ok(existsSync(path), `${path} is missing: build the module first (scripts/build-wasm)`);

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { chromium } from 'playwright-core';
 import { dist, root, fixtureDir, fixtureFiles, expectedCases, byInstruction, assertClose, serve } from './helpers.mjs';
@@ -44,10 +44,10 @@ test('headless Chromium: ort-wasm and ort-webgpu score the fixtures as the nativ
   const routes = {
     '/index.html': (req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!doctype html><title>cappy ort</title>'); },
   };
-  for (const name of ['cappy.mjs', 'core.mjs', 'sources.mjs', 'engines.mjs', 'ort.mjs', 'cappy_core.mjs', 'cappy_core.wasm',
-    'webgpu/engine.mjs', 'webgpu/executor.mjs', 'webgpu/weights.mjs', 'webgpu/dtypes.mjs']) {
-    assert.ok(existsSync(join(dist, name)), `${name} is missing: build the module first (scripts/build-wasm)`);
-    routes[`/dist/${name}`] = file(join(dist, name));
+  // The whole built module (every file of dist/, webgpu/ included).
+  assert.ok(existsSync(join(dist, 'cappy.mjs')), 'build the module first (scripts/build-wasm)');
+  for (const name of readdirSync(dist, { recursive: true })) {
+    if (statSync(join(dist, name)).isFile()) routes[`/dist/${name}`] = file(join(dist, name));
   }
   assert.ok(existsSync(join(ortDist, 'ort.webgpu.min.mjs')), `onnxruntime-web is missing from node_modules (scripts/install-deps)`);
   for (const name of readdirSync(ortDist).filter((f) => /\.(mjs|wasm)$/.test(f))) routes[`/ort/${name}`] = file(join(ortDist, name));
