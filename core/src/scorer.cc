@@ -4,6 +4,7 @@
 #include <numeric>
 
 #include "backend/backend.h"
+#include "backend/backend_registry.h"
 #include "batch/packed_batch.h"
 #include "cappy/cappy.h"
 #include "model/bundle.h"
@@ -46,7 +47,7 @@ class ScorerImpl final : public Scorer {
     {
       // The backend copies or packs what it needs; the mapping closes after.
       WeightStore weights = WeightStore::open(files);
-      backend_ = make_cpu_backend(graph, weights, options.threads);
+      backend_ = make_backend(graph, weights, options);
     }
 
     info_.architecture = spec_.architecture;
@@ -60,6 +61,7 @@ class ScorerImpl final : public Scorer {
     info_.num_labels = spec_.num_labels;
     info_.max_length = static_cast<int>(max_length_);
     info_.num_parameters = count_parameters(graph);
+    info_.device = backend_->name();
   }
 
   const ModelInfo& info() const override { return info_; }

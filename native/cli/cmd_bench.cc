@@ -1,8 +1,11 @@
 // cappy bench: pairs/s of the CPU backend on a model (random token ids, B
 // pairs of S tokens), beside onnxruntime-node on the same model's ONNX export
 // measured in the same run, and the forward pass's GFLOP/s beside one large
-// XNNPACK GEMM's on this machine.
+// XNNPACK GEMM's on this machine. With --device vulkan (or auto) the device's
+// pairs/s are measured first and the CPU backend's beside them, on the same
+// batch in the same run.
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -12,10 +15,13 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/backend_registry.h"
 #include "backend/cpu/thread_pool.h"
 #include "backend/cpu/f32_linear.h"
 #include "batch/packed_batch.h"
 #include "commands.h"
+#include "device_option.h"
+#include "random_model.h"
 #include "model/bundle.h"
 #include "model/config.h"
 #include "model/graph.h"
@@ -36,6 +42,9 @@ struct BenchOptions {
   int iters = 3;
   bool run_ort = true;
   std::string node = "node";
+  std::string device = "cpu";
+  std::string shape;          // a random model of this shape instead of --model
+  std::string dtype = "f32";  // its weights
 };
 
 double seconds_since(Clock::time_point t0) {
@@ -106,7 +115,8 @@ nlohmann::json run_onnxruntime(const BenchOptions& o) {
 }
 
 void run_bench(const BenchOptions& o) {
-  const auto files = open_model_files(o.model);  // a bundle or a directory
+  // A bundle or a directory, or a random model made in memory.
+  const auto files = o.shape.empty() ? open_model_files(o.model) : random_model(o.shape, o.dtype);
   const ModelSpec spec = parse_config(std::string(files->open("config.json").text()),
                                       files->origin("config.json"));
   if (o.seq < 3 || o.seq > spec.max_positions_for_tokens())
@@ -114,9 +124,18 @@ void run_bench(const BenchOptions& o) {
   const Graph graph = build_encoder_graph(spec);
 
   auto t0 = Clock::now();
-  std::unique_ptr<Backend> backend;
+  std::unique_ptr<Backend> backend, device_backend;
+  double device_load_s = 0;
   {
     WeightStore weights = WeightStore::open(*files);
+    if (o.device != "cpu") {
+      LoadOptions lo;
+      lo.threads = o.threads;
+      lo.device = o.device;
+      device_backend = make_backend(graph, weights, lo);
+      device_load_s = seconds_since(t0);
+      t0 = Clock::now();
+    }
     backend = make_cpu_backend(graph, weights, o.threads);
   }
   const double load_s = seconds_since(t0);
@@ -135,17 +154,31 @@ void run_bench(const BenchOptions& o) {
   for (auto& e : encs) ptrs.push_back(&e);
   const PackedBatch batch = pack_batch(ptrs, spec);
   std::vector<float> logits(static_cast<std::size_t>(o.batch) * spec.num_labels);
+  double device_s = 0;
+  std::vector<float> device_logits(logits.size());
+  if (device_backend)
+    device_s = median_seconds(o.iters, [&] { device_backend->run(batch, device_logits.data()); });
   const double s = median_seconds(o.iters, [&] { backend->run(batch, logits.data()); });
   const double flops = forward_flops(graph, batch);
   const double gemm = gemm_gflops(o.batch * o.seq, spec.hidden_size, spec.intermediate_size,
                                   o.threads, o.iters);
 
+  const std::string label = o.shape.empty() ? o.model : "random " + o.shape + " " + o.dtype;
   std::printf("model: %s (%s, %d layers, hidden %d), %d threads, batch %d x %d tokens\n",
-              o.model.c_str(), spec.architecture.c_str(), spec.num_layers, spec.hidden_size,
+              label.c_str(), spec.architecture.c_str(), spec.num_layers, spec.hidden_size,
               o.threads, o.batch, o.seq);
   std::printf("%-22s %10s %12s %10s\n", "engine", "pairs/s", "ms/batch", "GFLOP/s");
+  if (device_backend)
+    std::printf("%-22s %10.2f %12.1f %10.1f  (%s)\n", ("cappy " + o.device).c_str(), o.batch / device_s,
+                device_s * 1e3, flops / device_s / 1e9, device_backend->name().c_str());
   std::printf("%-22s %10.2f %12.1f %10.1f\n", "cappy cpu (xnnpack)", o.batch / s, s * 1e3,
               flops / s / 1e9);
+  if (device_backend) {
+    double diff = 0;
+    for (std::size_t i = 0; i < logits.size(); ++i) diff = std::max<double>(diff, std::abs(device_logits[i] - logits[i]));
+    std::printf("ratio %s / cpu: %.2fx; max |%s - cpu| logit difference %.2g\n", o.device.c_str(),
+                s / device_s, o.device.c_str(), diff);
+  }
   if (o.run_ort) {
     nlohmann::json ort = run_onnxruntime(o);
     const double ort_pairs = ort.at("pairs_per_s").get<double>();
@@ -159,6 +192,7 @@ void run_bench(const BenchOptions& o) {
               o.batch * o.seq, spec.hidden_size, spec.intermediate_size, gemm,
               100.0 * flops / s / 1e9 / gemm);
   std::printf("load (pack weights): %.1f s\n", load_s);
+  if (device_backend) std::printf("load (%s: upload weights, build pipelines): %.1f s\n", o.device.c_str(), device_load_s);
 }
 
 }  // namespace
@@ -167,17 +201,25 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   auto* cmd = app.add_subcommand(
       "bench",
       "Benchmark the CPU backend on a model directory beside onnxruntime-node (its model.onnx) "
-      "in the same run. Make a roberta-large-shaped random model with scripts/bench.");
+      "in the same run; with --device vulkan, the GPU beside the CPU backend. Make a roberta-large-shaped random model with scripts/bench.");
   auto o = std::make_shared<BenchOptions>();
-  cmd->add_option("--model", o->model, "model directory with config.json, model.safetensors, model.onnx (or a bundle, with --no-ort)")
-      ->required();
+  auto* model = cmd->add_option("--model", o->model, "model directory with config.json, model.safetensors, model.onnx (or a bundle, with --no-ort)");
+  cmd->add_option("--shape", o->shape,
+                  "instead of --model: random weights of this shape, made in memory "
+                  "(roberta-large, roberta-base, minilm-l6; no onnxruntime side)")
+      ->excludes(model);
+  cmd->add_option("--dtype", o->dtype, "weights of the --shape model: f32, f16 or q8 (a bundle in memory)")
+      ->check(CLI::IsMember({"f32", "f16", "q8"}));
   cmd->add_option("--threads", o->threads, "threads for both engines")->check(CLI::Range(1, 1024));
   cmd->add_option("--batch", o->batch, "pairs per batch")->check(CLI::Range(1, 4096));
   cmd->add_option("--seq", o->seq, "tokens per pair")->check(CLI::Range(3, 1 << 16));
   cmd->add_option("--iters", o->iters, "timed iterations (median reported)")->check(CLI::Range(1, 1000));
+  add_device_option(*cmd, o->device);
   cmd->add_flag("!--no-ort", o->run_ort, "skip onnxruntime");
   cmd->add_option("--node", o->node, "node executable for the onnxruntime side");
   cmd->callback([o, &exit_code] {
+    if (o->model.empty() && o->shape.empty()) throw CLI::RequiredError("--model or --shape");
+    if (!o->shape.empty()) o->run_ort = false;
     run_bench(*o);
     exit_code = kExitOk;
   });

@@ -5,6 +5,7 @@
 
 #include "accuracy_report.h"
 #include "commands.h"
+#include "device_option.h"
 #include "convert/converter.h"
 #include "model/model_files.h"
 #include "progress_bar.h"
@@ -21,6 +22,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     std::string src, out, dtype = "f32", samples;
     bool report = false;
     int threads = 0;
+    std::string device = "cpu";
   };
   auto args = std::make_shared<Args>();
   cmd->add_option("SRC", args->src, "HF checkpoint directory")->required()->check(CLI::ExistingDirectory);
@@ -35,6 +37,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--samples", args->samples, "sample set for --report (default: built-in)");
   cmd->add_option("--threads", args->threads, "CPU threads for --report (0 = all)")
       ->check(CLI::Range(0, 1024));
+  add_device_option(*cmd, args->device);  // the new bundle's side of --report
   cmd->callback([args, &exit_code] {
     ConvertOptions options;
     parse_weight_format(args->dtype, &options.format);
@@ -60,6 +63,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
         const auto files = directory_files(args->src);
         reference = Scorer::load_bundle(prepare_bundle(*files, {}, nullptr).write_memory(), lo);
       }
+      lo.device = args->device;
       const auto candidate = Scorer::load(args->out, lo);
       print_report(evaluate(*reference, *candidate, samples, {}), args->src + " (f32)", args->out);
     }

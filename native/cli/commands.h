@@ -18,5 +18,6 @@ void add_tokenize_command(CLI::App& app, int& exit_code);
 void add_plan_command(CLI::App& app, int& exit_code);  // hidden: GPU plan JSON
 void add_serve_command(CLI::App& app, int& exit_code);  // native/server/
 void add_eval_command(CLI::App& app, int& exit_code);
+void add_devices_command(CLI::App& app, int& exit_code);
 
 }  // namespace cappy::cli

@@ -4,9 +4,10 @@
 
 #include "cappy/cappy.h"
 #include "commands.h"
+#include "device_option.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"cappy: run Cappy-style scorers (RoBERTa/BERT cross-encoders) on the CPU"};
+  CLI::App app{"cappy: run Cappy-style scorers (RoBERTa/BERT cross-encoders) on the CPU or a GPU (Vulkan)"};
   app.require_subcommand(1);
   int exit_code = cappy::cli::kExitOk;
   cappy::cli::add_score_command(app, exit_code);
@@ -17,6 +18,8 @@ int main(int argc, char** argv) {
   cappy::cli::add_plan_command(app, exit_code);
   cappy::cli::add_serve_command(app, exit_code);
   cappy::cli::add_eval_command(app, exit_code);
+  cappy::cli::add_devices_command(app, exit_code);
+  cappy::cli::register_native_backends();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

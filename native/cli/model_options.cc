@@ -1,6 +1,7 @@
 #include "model_options.h"
 
 #include "default_model.h"
+#include "device_option.h"
 
 namespace cappy::cli {
 
@@ -10,12 +11,14 @@ void ModelOptions::add_to(CLI::App& cmd) {
       ->check(CLI::Range(0, 1024));
   cmd.add_option("--batch-size", batch_size, "most pairs per forward pass")
       ->check(CLI::Range(1, 4096));
+  add_device_option(cmd, device);
 }
 
 std::unique_ptr<Scorer> ModelOptions::load() {
   model = resolve_model(model);
   LoadOptions o;
   o.threads = threads;
+  o.device = device;
   return Scorer::load(model, o);
 }
 

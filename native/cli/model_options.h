@@ -13,6 +13,7 @@ struct ModelOptions {
   std::string model;
   int threads = 0;
   int batch_size = 16;
+  std::string device = "cpu";
 
   void add_to(CLI::App& cmd);
   // Resolves the default model first (default_model.h): `model` is then the path loaded.

@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/default_model.h"
+#include "cli/device_option.h"
 #include "server.h"
 
 namespace cappy::cli {
@@ -18,6 +19,7 @@ void add_serve_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--model", o->model, kModelOptionHelp);
   cmd->add_option("--threads", o->threads, "CPU threads for scoring (0 = all hardware threads)")
       ->check(CLI::Range(0, 1024));
+  add_device_option(*cmd, o->device);
   cmd->add_option("--host", o->host, "address to listen on (default loopback only)")
       ->capture_default_str();
   cmd->add_option("--port", o->port, "TCP port (0 = any free port, printed at startup)")

@@ -84,6 +84,7 @@ int run_server(const ServerOptions& options) {
 
   LoadOptions load;
   load.threads = options.threads;
+  load.device = options.device;
   const auto scorer = Scorer::load(options.model, load);
 
   BatcherOptions batching;
@@ -121,7 +122,8 @@ int run_server(const ServerOptions& options) {
     std::cerr << "cappy serve: warning: listening on " << options.host
               << " without --api-key; anyone who can reach it can use it\n";
   const ModelInfo& info = scorer->info();
-  std::cerr << "cappy serve: " << info.architecture << " from " << info.source << "\n"
+  std::cerr << "cappy serve: " << info.architecture << " from " << info.source << " on "
+            << info.device << "\n"
             << "cappy serve: listening on http://"
             << (options.host.find(':') != std::string::npos ? "[" + options.host + "]"
                                                             : options.host)

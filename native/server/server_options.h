@@ -9,6 +9,7 @@ namespace cappy::server {
 struct ServerOptions {
   std::string model;               // bundle or checkpoint directory (resolved: never empty)
   int threads = 0;                 // scorer threads; 0 = one per hardware thread
+  std::string device = "cpu";      // LoadOptions::device: cpu, vulkan, vulkan:N, auto
   std::string host = "127.0.0.1";  // loopback only unless told otherwise
   int port = 8080;                 // 0 = any free port (printed at startup)
   std::string api_key;             // empty = no authentication

@@ -25,6 +25,11 @@ class Error : public std::runtime_error {
 struct LoadOptions {
   // Worker threads for the CPU backend; 0 means one per hardware thread.
   int threads = 0;
+  // Where the model runs: "cpu", "vulkan" (the best Vulkan device),
+  // "vulkan:N" (the N-th, as `cappy devices` lists them) or "auto" (a real
+  // GPU when a GPU backend finds one, else the CPU). GPU backends are
+  // registered by the program that links them (native/vulkan).
+  std::string device = "cpu";
 };
 
 struct ScoreOptions {
@@ -47,6 +52,7 @@ struct ModelInfo {
   int num_labels = 1;
   int max_length = 0;  // longest pair encoding, special tokens included
   std::uint64_t num_parameters = 0;
+  std::string device;  // what runs it: "cpu", or "vulkan: <device name>"
 };
 
 struct Ranked {
