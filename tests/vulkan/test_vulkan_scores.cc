@@ -62,9 +62,13 @@ void set_env(const char* name, bool on) {
     ::unsetenv(name);
 }
 
+// The device "--device vulkan" runs on (on a GPU machine with lavapipe
+// installed too, the GPU, not device 0).
+int tested_device() { return preferred_device(vulkan::Instance::get()->describe()); }
+
 bool half_storage() {
   ::unsetenv("CAPPY_VULKAN_PLAIN");
-  return vulkan::Device(vulkan::Instance::get(), 0).features().half_storage;
+  return vulkan::Device(vulkan::Instance::get(), tested_device()).features().half_storage;
 }
 
 struct Param {
@@ -181,9 +185,9 @@ TEST(VulkanBackend, UsesTheVariantsTheDeviceOffers) {
   vulkan::register_vulkan_backend();
   const auto instance = vulkan::Instance::get();
   ASSERT_FALSE(instance->physical_devices().empty());
-  const vulkan::Device probe(instance, 0);
+  const vulkan::Device probe(instance, tested_device());
   LoadOptions o;
-  o.device = "vulkan:0";
+  o.device = "vulkan:" + std::to_string(tested_device());
   const std::string dir = test::temp_dir("vulkan-variants");
   const std::string bundle = dir + "/f16.cappy";
   ConvertOptions c;

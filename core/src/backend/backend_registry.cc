@@ -45,9 +45,9 @@ void split_device(const std::string& device, std::string* backend, int* index) {
     throw Error("device \"" + device + "\": the part after ':' must be a device number (0, 1, ...)");
 }
 
-// The device a backend prefers when none is named: a discrete GPU, then an
-// integrated, virtual or other one, then whatever it has (a CPU device).
-int best_device(const std::vector<DeviceInfo>& devices) {
+}  // namespace
+
+int preferred_device(const std::vector<DeviceInfo>& devices) {
   int best = -1, best_rank = 99;
   for (std::size_t i = 0; i < devices.size(); ++i) {
     const std::string& t = devices[i].type;
@@ -57,8 +57,6 @@ int best_device(const std::vector<DeviceInfo>& devices) {
   }
   return best;
 }
-
-}  // namespace
 
 void register_backend(BackendFactory factory) {
   for (BackendFactory& f : registry())
@@ -121,7 +119,7 @@ std::unique_ptr<Backend> make_backend(const Graph& graph, const WeightStore& wei
   }
   const std::vector<DeviceInfo> devices = f->devices();
   if (devices.empty()) throw Error("device \"" + device + "\": the " + backend + " driver reports no devices");
-  if (index < 0) index = best_device(devices);
+  if (index < 0) index = preferred_device(devices);
   if (index >= static_cast<int>(devices.size()))
     throw Error("device \"" + device + "\": there are " + std::to_string(devices.size()) + " " +
                 backend + " devices (0.." + std::to_string(devices.size() - 1) + "; cappy devices lists them)");

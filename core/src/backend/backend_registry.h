@@ -46,6 +46,10 @@ void unregister_backend(const std::string& name);
 // cannot look are listed in `problems` ("vulkan: no Vulkan driver ...").
 std::vector<DeviceInfo> list_devices(std::vector<std::string>* problems = nullptr);
 
+// The device a backend runs on when none is numbered ("vulkan"): a discrete
+// GPU, then an integrated, virtual or other one, then whatever it has.
+int preferred_device(const std::vector<DeviceInfo>& devices);
+
 // The backend that options.device names. "auto": the first real GPU of a
 // registered backend, else the CPU. Unknown names, a backend this build
 // lacks and a device index out of range throw cappy::Error saying which.
