@@ -68,10 +68,13 @@ void Batcher::run() {
   std::vector<Slice> slices;
   std::size_t tokens = 0;
   while (next_batch(batch, slices, tokens)) {
-    score(batch, slices);
+    // Counted before scoring: a request's answer may be written (and
+    // /metrics read by its client) as soon as score() delivers it, and the
+    // counters must already include the pass that produced it.
     batches_ += 1;
     pairs_ += batch.size();
     tokens_ += tokens;
+    score(batch, slices);
   }
 }
 
