@@ -238,17 +238,30 @@ const json* byte_level_pre_tokenizer(const json& root) {
 }
 
 
-// Metaspace's prepend_scheme "first" needs to know where a word is in the
-// original text; this runtime knows it only when no normalizer changed it.
-void refuse_first_after_normalizer(const std::unique_ptr<Normalizer>& normalizer,
-                                   const std::vector<std::unique_ptr<PreTokenizer>>& pre_tokenizers,
-                                   const Context& ctx) {
-  if (!normalizer) return;
-  for (const auto& pre : pre_tokenizers) {
+// The normalizer and pre-tokenizers of a word-level pipeline (char BPE,
+// Unigram). Metaspace's prepend_scheme "first" needs to know where a word is
+// in the original text; this runtime knows it only when no normalizer
+// changed it, so that combination is refused here.
+struct TextPipeline {
+  std::unique_ptr<Normalizer> normalizer;
+  std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers;
+};
+
+TextPipeline read_text_pipeline(const json& root, const Context& ctx) {
+  TextPipeline pipeline;
+  if (const auto n = root.find("normalizer"); n != root.end() && !n->is_null()) {
+    pipeline.normalizer = read_normalizer(*n, "normalizer", ctx);
+  }
+  if (const auto p = root.find("pre_tokenizer"); p != root.end() && !p->is_null()) {
+    read_pre_tokenizer(*p, "pre_tokenizer", ctx, pipeline.pre_tokenizers);
+  }
+  if (!pipeline.normalizer) return pipeline;
+  for (const auto& pre : pipeline.pre_tokenizers) {
     if (const auto* m = dynamic_cast<const Metaspace*>(pre.get()); m && m->prepend() == Metaspace::Prepend::First) {
       ctx.fail("pre_tokenizer.prepend_scheme", "\"first\" with a normalizer is not supported");
     }
   }
+  return pipeline;
 }
 
 // BPE over characters: any normalizer and pre-tokenizer of the pipeline
@@ -267,15 +280,7 @@ std::unique_ptr<Tokenizer> load_char_bpe(const json& root, const json& model, co
   options.continuing_subword_prefix = get_string(model, "continuing_subword_prefix", ctx, "model");
   options.end_of_word_suffix = get_string(model, "end_of_word_suffix", ctx, "model");
 
-  std::unique_ptr<Normalizer> normalizer;
-  if (const auto n = root.find("normalizer"); n != root.end() && !n->is_null()) {
-    normalizer = read_normalizer(*n, "normalizer", ctx);
-  }
-  std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers;
-  if (const auto p = root.find("pre_tokenizer"); p != root.end() && !p->is_null()) {
-    read_pre_tokenizer(*p, "pre_tokenizer", ctx, pre_tokenizers);
-  }
-  refuse_first_after_normalizer(normalizer, pre_tokenizers, ctx);
+  TextPipeline pipeline = read_text_pipeline(root, ctx);
   std::vector<AddedToken> added = read_added_tokens(root, ctx);
   PairTemplate pair_template = read_post_processor(root, ctx);
   const std::int32_t pad = find_pad_id(root, vocab, added);
@@ -287,7 +292,7 @@ std::unique_ptr<Tokenizer> load_char_bpe(const json& root, const json& model, co
   }
   const std::size_t size = bpe->vocab().size();
   return std::make_unique<PipelineTokenizer>(
-      std::move(normalizer), std::move(pre_tokenizers),
+      std::move(pipeline.normalizer), std::move(pipeline.pre_tokenizers),
       [bpe](std::string_view word, std::vector<std::int32_t>& out) { bpe->encode_word(word, out); }, size,
       std::move(added), std::move(pair_template), pad);
 }
@@ -479,22 +484,14 @@ std::unique_ptr<Tokenizer> load_unigram(const json& root, const json& model, con
   }
   const bool byte_fallback = get_bool(model, "byte_fallback", false, ctx, "model");
 
-  std::unique_ptr<Normalizer> normalizer;
-  if (const auto n = root.find("normalizer"); n != root.end() && !n->is_null()) {
-    normalizer = read_normalizer(*n, "normalizer", ctx);
-  }
-  std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers;
-  if (const auto p = root.find("pre_tokenizer"); p != root.end() && !p->is_null()) {
-    read_pre_tokenizer(*p, "pre_tokenizer", ctx, pre_tokenizers);
-  }
-  refuse_first_after_normalizer(normalizer, pre_tokenizers, ctx);
+  TextPipeline pipeline = read_text_pipeline(root, ctx);
   std::vector<AddedToken> added = read_added_tokens(root, ctx);
   PairTemplate pair_template = read_post_processor(root, ctx);
   auto unigram = std::make_shared<UnigramModel>(std::move(pieces), unk_id, byte_fallback);
   const std::int32_t pad = find_pad_id(root, unigram->vocab(), added);
   const std::size_t size = unigram->size();
   return std::make_unique<PipelineTokenizer>(
-      std::move(normalizer), std::move(pre_tokenizers),
+      std::move(pipeline.normalizer), std::move(pipeline.pre_tokenizers),
       [unigram](std::string_view word, std::vector<std::int32_t>& out) { unigram->encode_word(word, out); }, size,
       std::move(added), std::move(pair_template), pad);
 }
