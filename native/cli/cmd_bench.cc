@@ -1,9 +1,13 @@
 // cappy bench: pairs/s of the CPU backend on a model (random token ids, B
-// pairs of S tokens), beside onnxruntime-node on the same model's ONNX export
-// measured in the same run, and the forward pass's GFLOP/s beside one large
-// XNNPACK GEMM's on this machine. With --device vulkan (or auto) the device's
-// pairs/s are measured first and the CPU backend's beside them, on the same
-// batch in the same run.
+// pairs of S tokens, or of the lengths --lengths lists), beside
+// onnxruntime-node on the same model's ONNX export measured in the same run
+// (it pads every pair to the longest, as a scorer feeding it would; cappy
+// packs them), other weight files of the same model (--also, e.g. the q8
+// bundle) on the same batch, and the forward pass's GFLOP/s beside one large
+// GEMM's on this machine (XNNPACK f32, and the q8 kernel for q8 weights).
+// With --device vulkan (or auto) the device's pairs/s are measured first and
+// the CPU backend's beside them, on the same batch in the same run. --shape
+// benchmarks a random model made in memory instead of --model.
 #include <algorithm>
 #include <cmath>
 #include <chrono>
@@ -18,6 +22,7 @@
 #include "backend/backend_registry.h"
 #include "backend/cpu/thread_pool.h"
 #include "backend/cpu/f32_linear.h"
+#include "backend/cpu/linear_compact.h"
 #include "batch/packed_batch.h"
 #include "commands.h"
 #include "device_option.h"
@@ -45,7 +50,25 @@ struct BenchOptions {
   std::string device = "cpu";
   std::string shape;          // a random model of this shape instead of --model
   std::string dtype = "f32";  // its weights
+  std::vector<int> lengths;       // pair i has lengths[i % n] tokens (instead of --seq)
+  std::vector<std::string> also;  // more weight files of the same model
 };
+
+// Tokens of pair i (what both engines get).
+int pair_length(const BenchOptions& o, int i) {
+  return o.lengths.empty() ? o.seq : o.lengths[static_cast<std::size_t>(i) % o.lengths.size()];
+}
+
+// onnxruntime pads to the longest pair (ort_bench.mjs caps lengths at --seq).
+int longest_pair(const BenchOptions& o) {
+  return o.lengths.empty() ? o.seq : *std::max_element(o.lengths.begin(), o.lengths.end());
+}
+
+std::string lengths_text(const std::vector<int>& v) {
+  std::string s;
+  for (int x : v) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return s;
+}
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -100,8 +123,9 @@ nlohmann::json run_onnxruntime(const BenchOptions& o) {
   if (!file_exists(onnx)) throw Error(onnx + ": missing (export it with tools/make_model.py --onnx)");
   const std::string cmd = o.node + " " + std::string(CAPPY_SOURCE_DIR) + "/tools/bench/ort_bench.mjs" +
                           " --model '" + onnx + "' --threads " + std::to_string(o.threads) +
-                          " --batch " + std::to_string(o.batch) + " --seq " + std::to_string(o.seq) +
-                          " --iters " + std::to_string(o.iters);
+                          " --batch " + std::to_string(o.batch) + " --seq " + std::to_string(longest_pair(o)) +
+                          " --iters " + std::to_string(o.iters) +
+                          (o.lengths.empty() ? "" : " --lengths " + lengths_text(o.lengths));
   FILE* pipe = ::popen(cmd.c_str(), "r");
   if (!pipe) throw Error("cannot start: " + cmd);
   std::string output;
@@ -114,85 +138,161 @@ nlohmann::json run_onnxruntime(const BenchOptions& o) {
   return nlohmann::json::parse(output.substr(last));
 }
 
+// GFLOP/s of one Q8_0 linear layer M×K·K×N (random weights) on the kernel
+// the backend picks for q8 (default_q8_kernel()).
+double q8_gemm_gflops(int m, int k, int n, int threads, int iters) {
+  std::mt19937 rng(1);
+  std::normal_distribution<float> dist(0.f, 0.02f);
+  const std::size_t row_bytes = static_cast<std::size_t>(k / 32) * kQ8BlockBytes;
+  auto bytes = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(n) * row_bytes);
+  std::vector<float> v(kQ8BlockElems);
+  for (std::size_t b = 0; b < bytes->size() / kQ8BlockBytes; ++b) {
+    for (auto& x : v) x = dist(rng);
+    quantize_q8_block(v.data(), bytes->data() + b * kQ8BlockBytes);
+  }
+  std::vector<const std::uint8_t*> rows;
+  for (int j = 0; j < n; ++j) rows.push_back(bytes->data() + j * row_bytes);
+  cpu::CompactLinear fc(DType::Q8_0, rows, std::vector<float>(n), k, bytes);
+  std::vector<float> in(static_cast<std::size_t>(m) * k + 16), out(static_cast<std::size_t>(m) * n);
+  for (auto& x : in) x = dist(rng);
+  cpu::ThreadPool pool(threads);
+  const double s = median_seconds(iters, [&] { fc.run(in.data(), m, out.data(), pool); });
+  return 2.0 * m * k * n / s / 1e9;
+}
+
+// Whether any linear weight of the model is stored as Q8_0.
+bool has_q8_weights(const WeightStore& store, const Graph& graph) {
+  for (const Op& op : graph.ops)
+    if (op.kind == OpKind::Linear) {
+      std::vector<std::int64_t> part = op.weights[0].shape;
+      part[0] /= static_cast<std::int64_t>(op.weights[0].parts.size());
+      if (store.get(op.weights[0].parts[0], part).dtype == DType::Q8_0) return true;
+    }
+  return false;
+}
+
+struct Timed {
+  std::string label;
+  double seconds = 0, load_s = 0;
+  bool q8 = false;
+  bool on_cpu = true;  // the GEMM probes measure the CPU's peak only
+  std::vector<float> logits;
+};
+
+// Loads the weights of `files` (named `name`; the same shapes as `spec`) on
+// `device` ("cpu", or what --device names) and times its forward pass on `batch`.
+Timed time_model(const ModelFiles& files, const std::string& name, const std::string& device,
+                 const ModelSpec& spec, const Graph& graph, const PackedBatch& batch,
+                 const BenchOptions& o) {
+  const ModelSpec other = parse_config(std::string(files.open("config.json").text()),
+                                       files.origin("config.json"));
+  if (other.hidden_size != spec.hidden_size || other.num_layers != spec.num_layers ||
+      other.vocab_size != spec.vocab_size || other.intermediate_size != spec.intermediate_size)
+    throw Error(name + ": not the same model shapes as " + o.model);
+  Timed t;
+  t.on_cpu = device == "cpu";
+  auto t0 = Clock::now();
+  std::unique_ptr<Backend> backend;
+  {
+    WeightStore weights = WeightStore::open(files);
+    t.q8 = has_q8_weights(weights, graph);
+    if (device == "cpu") {
+      backend = make_cpu_backend(graph, weights, o.threads);
+    } else {
+      LoadOptions lo;
+      lo.threads = o.threads;
+      lo.device = device;
+      backend = make_backend(graph, weights, lo);
+    }
+  }
+  t.load_s = seconds_since(t0);
+  t.logits.resize(static_cast<std::size_t>(batch.pairs()) * spec.num_labels);
+  t.seconds = median_seconds(o.iters, [&] { backend->run(batch, t.logits.data()); });
+  if (device != "cpu")
+    t.label = "cappy " + device + " (" + backend->name() + ")";
+  else
+    t.label = "cappy " + std::string(t.q8 ? "q8 (" + std::string(cpu::q8_kernel_name(cpu::default_q8_kernel())) + ")"
+                                          : "cpu");
+  t.label += ": " + name;
+  return t;
+}
+
 void run_bench(const BenchOptions& o) {
   // A bundle or a directory, or a random model made in memory.
   const auto files = o.shape.empty() ? open_model_files(o.model) : random_model(o.shape, o.dtype);
+  const std::string name = o.shape.empty() ? o.model : "random " + o.shape + " " + o.dtype;
   const ModelSpec spec = parse_config(std::string(files->open("config.json").text()),
                                       files->origin("config.json"));
-  if (o.seq < 3 || o.seq > spec.max_positions_for_tokens())
-    throw Error("--seq must be in [3, " + std::to_string(spec.max_positions_for_tokens()) + "]");
+  const int max_len = static_cast<int>(spec.max_positions_for_tokens());
+  if (o.seq < 3 || o.seq > max_len) throw Error("--seq must be in [3, " + std::to_string(max_len) + "]");
+  for (int l : o.lengths)
+    if (l < 3 || l > max_len) throw Error("--lengths: every length must be in [3, " + std::to_string(max_len) + "]");
   const Graph graph = build_encoder_graph(spec);
 
-  auto t0 = Clock::now();
-  std::unique_ptr<Backend> backend, device_backend;
-  double device_load_s = 0;
-  {
-    WeightStore weights = WeightStore::open(*files);
-    if (o.device != "cpu") {
-      LoadOptions lo;
-      lo.threads = o.threads;
-      lo.device = o.device;
-      device_backend = make_backend(graph, weights, lo);
-      device_load_s = seconds_since(t0);
-      t0 = Clock::now();
-    }
-    backend = make_cpu_backend(graph, weights, o.threads);
-  }
-  const double load_s = seconds_since(t0);
-
-  // B pairs of S tokens: <s> random ids </s> (ids clear of the special tokens).
+  // B pairs: <s> random ids </s> (ids clear of the special tokens).
   std::mt19937 rng(7);
   std::uniform_int_distribution<int> id(10, spec.vocab_size - 10);
   std::vector<Encoding> encs(o.batch);
-  for (auto& e : encs) {
+  int longest = 0;
+  for (int i = 0; i < o.batch; ++i) {
+    Encoding& e = encs[i];
     e.ids.push_back(0);
-    for (int i = 0; i < o.seq - 2; ++i) e.ids.push_back(id(rng));
+    for (int t = 0; t < pair_length(o, i) - 2; ++t) e.ids.push_back(id(rng));
     e.ids.push_back(2);
     e.type_ids.assign(e.ids.size(), 0);
+    longest = std::max(longest, pair_length(o, i));
   }
   std::vector<const Encoding*> ptrs;
   for (auto& e : encs) ptrs.push_back(&e);
   const PackedBatch batch = pack_batch(ptrs, spec);
-  std::vector<float> logits(static_cast<std::size_t>(o.batch) * spec.num_labels);
-  double device_s = 0;
-  std::vector<float> device_logits(logits.size());
-  if (device_backend)
-    device_s = median_seconds(o.iters, [&] { device_backend->run(batch, device_logits.data()); });
-  const double s = median_seconds(o.iters, [&] { backend->run(batch, logits.data()); });
-  const double flops = forward_flops(graph, batch);
-  const double gemm = gemm_gflops(o.batch * o.seq, spec.hidden_size, spec.intermediate_size,
-                                  o.threads, o.iters);
 
-  const std::string label = o.shape.empty() ? o.model : "random " + o.shape + " " + o.dtype;
-  std::printf("model: %s (%s, %d layers, hidden %d), %d threads, batch %d x %d tokens\n",
-              label.c_str(), spec.architecture.c_str(), spec.num_layers, spec.hidden_size,
-              o.threads, o.batch, o.seq);
-  std::printf("%-22s %10s %12s %10s\n", "engine", "pairs/s", "ms/batch", "GFLOP/s");
-  if (device_backend)
-    std::printf("%-22s %10.2f %12.1f %10.1f  (%s)\n", ("cappy " + o.device).c_str(), o.batch / device_s,
-                device_s * 1e3, flops / device_s / 1e9, device_backend->name().c_str());
-  std::printf("%-22s %10.2f %12.1f %10.1f\n", "cappy cpu (xnnpack)", o.batch / s, s * 1e3,
-              flops / s / 1e9);
-  if (device_backend) {
-    double diff = 0;
-    for (std::size_t i = 0; i < logits.size(); ++i) diff = std::max<double>(diff, std::abs(device_logits[i] - logits[i]));
-    std::printf("ratio %s / cpu: %.2fx; max |%s - cpu| logit difference %.2g\n", o.device.c_str(),
-                s / device_s, o.device.c_str(), diff);
-  }
+  std::vector<Timed> runs;
+  if (o.device != "cpu") runs.push_back(time_model(*files, name, o.device, spec, graph, batch, o));
+  runs.push_back(time_model(*files, name, "cpu", spec, graph, batch, o));
+  for (const std::string& m : o.also) runs.push_back(time_model(*open_model_files(m), m, "cpu", spec, graph, batch, o));
+  nlohmann::json ort;
+  if (o.run_ort) ort = run_onnxruntime(o);
+  const double flops = forward_flops(graph, batch);
+  const double gemm = gemm_gflops(batch.tokens(), spec.hidden_size, spec.intermediate_size, o.threads, o.iters);
+  bool any_q8 = false;
+  for (const Timed& t : runs) any_q8 = any_q8 || t.q8;
+  const double q8_gemm =
+      any_q8 ? q8_gemm_gflops(batch.tokens(), spec.hidden_size, spec.intermediate_size, o.threads, o.iters) : 0;
+
+  std::printf("model: %s (%s, %d layers, hidden %d), %d threads, %d pairs, %d tokens (longest %d)\n",
+              name.c_str(), spec.architecture.c_str(), spec.num_layers, spec.hidden_size,
+              o.threads, o.batch, batch.tokens(), longest);
+  if (!o.lengths.empty()) std::printf("pair lengths: %s\n", lengths_text(o.lengths).c_str());
+  std::printf("GFLOP/s counts the packed work (%.1f GFLOP per batch) for every engine\n", flops / 1e9);
+  std::printf("%-60s %10s %12s %10s %8s\n", "engine", "pairs/s", "ms/batch", "GFLOP/s", "load s");
+  double ort_pairs = 0;
   if (o.run_ort) {
-    nlohmann::json ort = run_onnxruntime(o);
-    const double ort_pairs = ort.at("pairs_per_s").get<double>();
-    const double ort_ms = ort.at("ms_per_batch").get<double>();
-    std::printf("%-22s %10.2f %12.1f %10.1f\n",
-                ("onnxruntime " + ort.value("version", std::string("?"))).c_str(), ort_pairs,
-                ort_ms, flops / (ort_ms / 1e3) / 1e9);
-    std::printf("ratio cappy / onnxruntime: %.2fx\n", (o.batch / s) / ort_pairs);
+    const double ort_ms = ort.at("ms_median").get<double>();
+    ort_pairs = o.batch / (ort_ms / 1e3);
+    std::printf("%-60s %10.2f %12.1f %10.1f %8.1f\n",
+                ("onnxruntime-node " + ort.value("version", std::string("?")) + " f32 (padded to " +
+                 std::to_string(ort.value("seq", 0)) + ")").c_str(),
+                ort_pairs, ort_ms, flops / (ort_ms / 1e3) / 1e9, ort.value("load_ms", 0.0) / 1e3);
   }
-  std::printf("one XNNPACK GEMM %dx%dx%d: %.1f GFLOP/s; the forward pass reaches %.0f%% of it\n",
-              o.batch * o.seq, spec.hidden_size, spec.intermediate_size, gemm,
-              100.0 * flops / s / 1e9 / gemm);
-  std::printf("load (pack weights): %.1f s\n", load_s);
-  if (device_backend) std::printf("load (%s: upload weights, build pipelines): %.1f s\n", o.device.c_str(), device_load_s);
+  for (const Timed& t : runs)
+    std::printf("%-60s %10.2f %12.1f %10.1f %8.1f\n", t.label.c_str(), o.batch / t.seconds,
+                t.seconds * 1e3, flops / t.seconds / 1e9, t.load_s);
+  for (const Timed& t : runs) {
+    if (o.run_ort) std::printf("ratio %s / onnxruntime: %.2fx\n", t.label.c_str(), (o.batch / t.seconds) / ort_pairs);
+    if (!t.on_cpu) continue;
+    const double peak = t.q8 ? q8_gemm : gemm;
+    std::printf("  %s: the forward pass reaches %.0f%% of one %s GEMM %dx%dx%d (%.1f GFLOP/s)\n",
+                t.label.c_str(), 100.0 * flops / t.seconds / 1e9 / peak, t.q8 ? "q8" : "XNNPACK f32",
+                batch.tokens(), spec.hidden_size, spec.intermediate_size, peak);
+  }
+  if (o.device != "cpu") {
+    // runs[0] is the device, runs[1] the CPU backend on the same weights.
+    double diff = 0;
+    for (std::size_t i = 0; i < runs[0].logits.size(); ++i)
+      diff = std::max<double>(diff, std::abs(runs[0].logits[i] - runs[1].logits[i]));
+    std::printf("ratio %s / cpu: %.2fx; max |%s - cpu| logit difference %.2g\n", o.device.c_str(),
+                runs[1].seconds / runs[0].seconds, o.device.c_str(), diff);
+  }
 }
 
 }  // namespace
@@ -217,6 +317,13 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   add_device_option(*cmd, o->device);
   cmd->add_flag("!--no-ort", o->run_ort, "skip onnxruntime");
   cmd->add_option("--node", o->node, "node executable for the onnxruntime side");
+  cmd->add_option("--lengths", o->lengths,
+                  "tokens of each pair, comma-separated (pair i gets the (i mod n)-th; replaces --seq); "
+                  "onnxruntime pads them to the longest")
+      ->delimiter(',');
+  cmd->add_option("--also", o->also,
+                  "more weight files of the same model (e.g. its f16/q8 bundles), timed on the same batch")
+      ->delimiter(',');
   cmd->callback([o, &exit_code] {
     if (o->model.empty() && o->shape.empty()) throw CLI::RequiredError("--model or --shape");
     if (!o->shape.empty()) o->run_ort = false;

@@ -19,7 +19,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
       "flax_model.msgpack, with config.json and tokenizer files) into one bundle file that "
       "`--model` accepts everywhere (docs/bundle-format.md).");
   struct Args {
-    std::string src, out, dtype = "f32", samples;
+    std::string src, out, dtype = "f32", samples, keep_f16;
     bool report = false;
     int threads = 0;
     std::string device = "cpu";
@@ -31,6 +31,9 @@ void add_convert_command(CLI::App& app, int& exit_code) {
                   "weight format: f32; f16 (matrices in half precision); q8 (linear layers and "
                   "word embeddings as int8 with a scale per 32 weights)")
       ->check(CLI::IsMember({"f32", "f16", "q8", "q8_0"}));
+  cmd->add_option("--keep-f16", args->keep_f16,
+                  "with --dtype q8: tensors whose name matches this regular expression stay f16, "
+                  "e.g. 'word_embeddings' (docs/accuracy.md)");
   cmd->add_flag("--report", args->report,
                 "then score a sample set with the new bundle and with the f32 weights (built in "
                 "memory) and print the accuracy report (as `cappy eval`)");
@@ -41,6 +44,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
   cmd->callback([args, &exit_code] {
     ConvertOptions options;
     parse_weight_format(args->dtype, &options.format);
+    options.keep_f16 = args->keep_f16;
     ProgressBar bar("converting");
     options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
     const ConvertSummary s = convert_checkpoint(args->src, args->out, options);

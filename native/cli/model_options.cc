@@ -9,7 +9,7 @@ void ModelOptions::add_to(CLI::App& cmd) {
   cmd.add_option("--model", model, kModelOptionHelp);
   cmd.add_option("--threads", threads, "CPU threads (0 = all hardware threads)")
       ->check(CLI::Range(0, 1024));
-  cmd.add_option("--batch-size", batch_size, "most pairs per forward pass")
+  cmd.add_option("--batch-size", batch_size, "most pairs per forward pass (batches also close at 8192 tokens)")
       ->check(CLI::Range(1, 4096));
   add_device_option(cmd, device);
 }

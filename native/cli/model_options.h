@@ -12,7 +12,7 @@ namespace cappy::cli {
 struct ModelOptions {
   std::string model;
   int threads = 0;
-  int batch_size = 16;
+  int batch_size = 256;  // ScoreOptions: a cap; the 8192-token budget closes batches
   std::string device = "cpu";
 
   void add_to(CLI::App& cmd);

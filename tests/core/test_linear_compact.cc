@@ -67,17 +67,22 @@ Layer make_layer(DType dtype, int in, int out, int parts, unsigned seed) {
   return l;
 }
 
-void check(DType dtype, int in, int out, int parts, std::size_t rows, int threads) {
+// The portable kernel (f32 panels) against a double-precision product, or an
+// integer Q8_0 kernel against the plain C++ integer kernel on the same layer.
+void check(DType dtype, int in, int out, int parts, std::size_t rows, int threads,
+           cpu::Q8Kernel kernel = cpu::Q8Kernel::Portable) {
   SCOPED_TRACE(std::string(dtype_name(dtype)) + " in " + std::to_string(in) + " out " +
                std::to_string(out) + " parts " + std::to_string(parts) + " rows " +
-               std::to_string(rows) + " threads " + std::to_string(threads));
+               std::to_string(rows) + " threads " + std::to_string(threads) + " kernel " +
+               cpu::q8_kernel_name(kernel));
   Layer l = make_layer(dtype, in, out, parts, static_cast<unsigned>(in * 131 + out * 7 + rows));
   FileMap map;
   map[kBundleWeightsName] = std::make_shared<const std::vector<std::uint8_t>>(l.bundle);
   const WeightStore store = WeightStore::open(*memory_files(map, "mem"));
-  auto linear = cpu::make_compact_linear(store, l.weight, l.bias);
+  auto linear = cpu::make_compact_linear(store, l.weight, l.bias, kernel);
   ASSERT_NE(linear, nullptr);
   EXPECT_EQ(linear->out_features(), out);
+  EXPECT_EQ(linear->q8_kernel(), kernel);
 
   std::mt19937 rng(3);
   std::uniform_real_distribution<float> uni(-1, 1);
@@ -85,6 +90,15 @@ void check(DType dtype, int in, int out, int parts, std::size_t rows, int thread
   for (auto& v : x) v = uni(rng);
   cpu::ThreadPool pool(threads);
   linear->run(x.data(), rows, y.data(), pool);
+  if (kernel != cpu::Q8Kernel::Portable) {
+    auto reference = cpu::make_compact_linear(store, l.weight, l.bias, cpu::Q8Kernel::Reference);
+    std::vector<float> want(rows * out);
+    cpu::ThreadPool one(1);
+    reference->run(x.data(), rows, want.data(), one);
+    for (std::size_t i = 0; i < want.size(); ++i)
+      ASSERT_NEAR(y[i], want[i], 1e-5 * (1 + std::fabs(want[i]))) << "element " << i;
+    return;
+  }
   for (std::size_t r = 0; r < rows; ++r)
     for (int o = 0; o < out; ++o) {
       double want = l.b[o];
@@ -98,6 +112,15 @@ TEST(LinearCompact, Q8MatchesTheReferenceOverEveryTail) {
     for (int out : {1, 16, 17, 40}) check(DType::Q8_0, 64, out, 1, rows, 1);
   check(DType::Q8_0, 96, 48, 3, 9, 2);    // fused Q|K|V
   check(DType::Q8_0, 256, 130, 1, 20, 2);
+}
+
+TEST(LinearCompact, Q8IntegerKernelsRunWholeLayersOnThreads) {
+  for (cpu::Q8Kernel kernel : {cpu::Q8Kernel::Avx2, cpu::Q8Kernel::Avx512Vnni}) {
+    if (!cpu::q8_kernel_supported(kernel)) continue;
+    for (std::size_t rows : {1u, 7u, 13u}) check(DType::Q8_0, 64, 70, 1, rows, 1, kernel);
+    check(DType::Q8_0, 96, 96, 3, 9, 2, kernel);  // fused Q|K|V
+    check(DType::Q8_0, 256, 130, 1, 20, 2, kernel);
+  }
 }
 
 TEST(LinearCompact, F16MatchesTheReferenceOverEveryTail) {

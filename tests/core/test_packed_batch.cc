@@ -46,5 +46,16 @@ TEST(PackedBatch, GroupsByPairsAndTokenBudget) {
   EXPECT_TRUE(group_batches({}, 4, 0).empty());
 }
 
+TEST(PackedBatch, DefaultsBatchByTokensNotPairs) {
+  // Packed batches have no padding, so the token budget bounds the work; the
+  // pair count is only a cap far above it for real pair lengths.
+  const ScoreOptions d;
+  std::vector<std::size_t> short_pairs(100, 20), long_pairs(40, 400);
+  EXPECT_EQ(group_batches(short_pairs, d.batch_size, d.max_batch_tokens).size(), 1u);  // 2,000 tokens
+  const auto groups = group_batches(long_pairs, d.batch_size, d.max_batch_tokens);
+  ASSERT_EQ(groups.size(), 2u);  // 16,000 tokens: 20 pairs (8,000) per batch
+  EXPECT_EQ(groups[0].size(), 20u);
+}
+
 }  // namespace
 }  // namespace cappy

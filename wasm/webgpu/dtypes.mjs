@@ -60,18 +60,56 @@ export function storageBytes(dtype, count) {
   }
 }
 
-// One Q8_0 block from 32 floats, as the core's quantize_q8_block does.
+// One Q8_0 block from 32 floats, as the core's quantize_q8_block does (operation for
+// operation, so the bytes are equal): the f16 scale max|x| / 127, then twice a least-squares
+// refit of the scale to the rounded values; the candidate with the least squared error wins.
+function roundQ8(x, d, q) {
+  const inv = d > 0 ? Math.fround(1 / d) : 0;
+  for (let i = 0; i < Q8_BLOCK; i++) {
+    const y = Math.fround(x[i] * inv);
+    q[i] = Math.max(-127, Math.min(127, Math.sign(y) * Math.round(Math.abs(y))));  // lround: halves away from zero
+  }
+}
+
+function q8Error(x, d, q) {
+  let e = 0;
+  for (let i = 0; i < Q8_BLOCK; i++) {
+    const r = x[i] - d * q[i];
+    e += r * r;
+  }
+  return e;
+}
+
 function quantizeBlock(x, view, at) {
   let amax = 0;
   for (let i = 0; i < Q8_BLOCK; i++) amax = Math.max(amax, Math.abs(x[i]));
-  const d = Math.fround(amax / 127);
-  const inv = d > 0 ? Math.fround(1 / d) : 0;
-  view.setUint16(at, floatToHalf(d), true);
-  for (let i = 0; i < Q8_BLOCK; i++) {
-    const y = Math.fround(x[i] * inv);
-    const q = Math.sign(y) * Math.round(Math.abs(y));  // lround: halves away from zero
-    view.setInt8(at + 2 + i, Math.max(-127, Math.min(127, q)));
+  const asStored = (v) => halfToFloat(floatToHalf(Math.fround(v)));
+  let d = asStored(amax / 127);
+  const q = new Int8Array(Q8_BLOCK);
+  roundQ8(x, d, q);
+  let bestD = d;
+  let bestE = q8Error(x, d, q);
+  const bestQ = Int8Array.from(q);
+  for (let step = 0; step < 2 && amax > 0; step++) {
+    let xq = 0;
+    let qq = 0;
+    for (let i = 0; i < Q8_BLOCK; i++) {
+      xq += x[i] * q[i];
+      qq += q[i] * q[i];
+    }
+    if (qq === 0) break;
+    d = asStored(xq / qq);
+    if (!(d > 0)) break;
+    roundQ8(x, d, q);
+    const e = q8Error(x, d, q);
+    if (e < bestE) {
+      bestE = e;
+      bestD = d;
+      bestQ.set(q);
+    }
   }
+  view.setUint16(at, floatToHalf(bestD), true);
+  for (let i = 0; i < Q8_BLOCK; i++) view.setInt8(at + 2 + i, bestQ[i]);
 }
 
 // A reader of element i as a float, for a source dtype.

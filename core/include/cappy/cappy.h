@@ -33,8 +33,9 @@ struct LoadOptions {
 };
 
 struct ScoreOptions {
-  // Most pairs in one forward pass.
-  int batch_size = 16;
+  // Most pairs in one forward pass: a cap only; the token budget below is
+  // what normally closes a batch.
+  int batch_size = 256;
   // Most tokens (summed over the pairs) in one forward pass; 0 = no limit.
   // Batches are packed (no padding), so this bounds the work per pass.
   int max_batch_tokens = 8192;

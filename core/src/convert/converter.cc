@@ -2,6 +2,8 @@
 
 #include <cstring>
 #include <map>
+#include <memory>
+#include <regex>
 #include <set>
 
 #include "cappy/cappy.h"
@@ -58,8 +60,9 @@ std::vector<Needed> needed_tensors(const Graph& graph) {
   return out;
 }
 
-DType output_dtype(const Needed& n, WeightFormat format) {
+DType output_dtype(const Needed& n, WeightFormat format, const std::regex* keep_f16) {
   if (n.shape.size() < 2 || format == WeightFormat::F32) return DType::F32;  // biases, norms
+  if (keep_f16 && std::regex_search(n.name, *keep_f16)) return DType::F16;
   if (format == WeightFormat::Q8_0 && n.role != Role::Other &&
       n.shape.back() % static_cast<std::int64_t>(kQ8BlockElems) == 0)
     return DType::Q8_0;
@@ -148,6 +151,15 @@ GgufWriter prepare_bundle(const ModelFiles& files, const ConvertOptions& options
     s.embedded_files.push_back(name);
   }
 
+  std::unique_ptr<std::regex> keep_f16;
+  if (!options.keep_f16.empty()) {
+    if (options.format != WeightFormat::Q8_0) throw Error("--keep-f16 applies to q8 bundles only");
+    try {
+      keep_f16 = std::make_unique<std::regex>(options.keep_f16, std::regex::ECMAScript);
+    } catch (const std::regex_error& e) {
+      throw Error("--keep-f16 \"" + options.keep_f16 + "\": not a regular expression (" + e.what() + ")");
+    }
+  }
   std::set<std::string> used;
   for (const Needed& n : needed_tensors(graph)) {
     auto it = by_name.find(n.name);
@@ -159,7 +171,7 @@ GgufWriter prepare_bundle(const ModelFiles& files, const ConvertOptions& options
       throw Error(t.origin + ": tensor \"" + t.name + "\" has shape " + shape_text(t.shape) +
                   " but the config implies " + shape_text(n.shape));
     used.insert(t.name);
-    const DType dtype = output_dtype(n, options.format);
+    const DType dtype = output_dtype(n, options.format, keep_f16.get());
     (dtype == DType::Q8_0 ? s.q8_tensors : dtype == DType::F16 ? s.f16_tensors : s.f32_tensors)++;
     const SourceTensor* tp = &t;
     writer.add_tensor(n.name, dtype, n.shape, [source, tp, dtype](std::uint8_t* out) {

@@ -22,6 +22,9 @@ const char* weight_format_name(WeightFormat f);  // "f32", "f16", "q8_0"
 
 struct ConvertOptions {
   WeightFormat format = WeightFormat::F32;
+  // q8 only: tensors whose name this ECMAScript regular expression finds a
+  // match in are stored F16 instead of Q8_0 (empty: none), e.g. "word_embeddings".
+  std::string keep_f16;
   GgufWriter::Progress progress;  // called after each tensor is written
 };
 

@@ -132,17 +132,60 @@ std::uint16_t float_to_half(float f) {
   return static_cast<std::uint16_t>(sign | h);
 }
 
+namespace {
+
+// q[i] = round(x[i] / d) (halves away from zero), clamped to [-127, 127].
+void round_q8(const float* x, float d, std::int8_t* q) {
+  const float inv = d > 0 ? 1.0f / d : 0.0f;
+  for (std::size_t i = 0; i < kQ8BlockElems; ++i)
+    q[i] = static_cast<std::int8_t>(std::clamp(std::lround(x[i] * inv), -127L, 127L));
+}
+
+double q8_error(const float* x, float d, const std::int8_t* q) {
+  double e = 0;
+  for (std::size_t i = 0; i < kQ8BlockElems; ++i) {
+    const double r = static_cast<double>(x[i]) - static_cast<double>(d) * q[i];
+    e += r * r;
+  }
+  return e;
+}
+
+}  // namespace
+
+// Start from GGML's scale max|x| / 127 (as stored, in f16), then twice refit
+// the scale to the rounded values by least squares (sum(x q) / sum(q q)) and
+// round again; keep the candidate with the least squared error. Every step
+// uses the scale as stored, so the rounding matches the f16 scale the readers
+// multiply by. wasm/webgpu/dtypes.mjs mirrors this operation for operation.
 void quantize_q8_block(const float* x, std::uint8_t* block) {
   float amax = 0;
   for (std::size_t i = 0; i < kQ8BlockElems; ++i) amax = std::max(amax, std::fabs(x[i]));
-  const float d = amax / 127.0f;
-  const float inv = d > 0 ? 1.0f / d : 0.0f;
-  const std::uint16_t dh = float_to_half(d);
-  std::memcpy(block, &dh, 2);
-  for (std::size_t i = 0; i < kQ8BlockElems; ++i) {
-    const long q = std::lround(x[i] * inv);
-    block[2 + i] = static_cast<std::uint8_t>(static_cast<std::int8_t>(std::clamp(q, -127L, 127L)));
+  float d = half_to_float(float_to_half(amax / 127.0f));
+  std::int8_t q[kQ8BlockElems], best_q[kQ8BlockElems];
+  round_q8(x, d, q);
+  float best_d = d;
+  double best_e = q8_error(x, d, q);
+  std::memcpy(best_q, q, sizeof q);
+  for (int step = 0; step < 2 && amax > 0; ++step) {
+    double xq = 0, qq = 0;
+    for (std::size_t i = 0; i < kQ8BlockElems; ++i) {
+      xq += static_cast<double>(x[i]) * q[i];
+      qq += static_cast<double>(q[i]) * q[i];
+    }
+    if (qq == 0) break;
+    d = half_to_float(float_to_half(static_cast<float>(xq / qq)));
+    if (!(d > 0)) break;
+    round_q8(x, d, q);
+    const double e = q8_error(x, d, q);
+    if (e < best_e) {
+      best_e = e;
+      best_d = d;
+      std::memcpy(best_q, q, sizeof q);
+    }
   }
+  const std::uint16_t dh = float_to_half(best_d);
+  std::memcpy(block, &dh, 2);
+  std::memcpy(block + 2, best_q, sizeof best_q);
 }
 
 void dequantize_q8_block(const std::uint8_t* block, float* out) {

@@ -64,18 +64,20 @@ std::vector<const std::uint8_t*> compact_rows(const WeightStore& store, const We
 }  // namespace
 
 CompactLinear::CompactLinear(DType dtype, std::vector<const std::uint8_t*> rows,
-                             std::vector<float> bias, int in_features, std::shared_ptr<const void> owner)
+                             std::vector<float> bias, int in_features, std::shared_ptr<const void> owner,
+                             Q8Kernel q8_kernel)
     : dtype_(dtype), rows_(std::move(rows)), bias_(std::move(bias)), in_(in_features),
-      owner_(std::move(owner)) {
+      owner_(std::move(owner)), q8_kernel_(q8_kernel) {
   if (dtype_ != DType::F16 && dtype_ != DType::Q8_0)
     throw Error(std::string("compact linear layer: unsupported dtype ") + dtype_name(dtype_));
   if (dtype_ == DType::Q8_0 && in_ % static_cast<int>(kQ8BlockElems) != 0)
     throw Error("compact linear layer: Q8_0 rows must be a multiple of 32 long");
   if (bias_.size() != rows_.size()) throw Error("compact linear layer: bias and weight disagree");
-  bias_.resize(rows_.size() + kPanelWidth, 0.0f);  // the last panel reads 16 biases
+  bias_.resize(rows_.size() + kQ8IntPanel, 0.0f);  // the last panel reads a whole panel's biases
 }
 
 void CompactLinear::run(const float* in, std::size_t rows, float* out, const ThreadPool& pool) const {
+  if (dtype_ == DType::Q8_0 && q8_kernel_ != Q8Kernel::Portable) return run_q8_int(in, rows, out, pool);
   const std::size_t n = rows_.size();
   const std::size_t panels = (n + kPanelWidth - 1) / kPanelWidth;
   const auto unpack = dtype_ == DType::F16 ? unpack_panel_f16 : unpack_panel_q8;
@@ -91,8 +93,30 @@ void CompactLinear::run(const float* in, std::size_t rows, float* out, const Thr
   });
 }
 
+// Quantizes the input rows once, then each thread takes panels of 32 output
+// channels: packs one into its scratch and runs every row against it.
+void CompactLinear::run_q8_int(const float* in, std::size_t rows, float* out,
+                               const ThreadPool& pool) const {
+  thread_local Q8Activations acts;  // the calling thread's; workers only read it
+  acts.resize(rows, in_);
+  Q8Activations& a = acts;
+  pool.parallel_for(rows, 16, [&](std::size_t r0, std::size_t r1) { quantize_rows(in, r0, r1, a); });
+  const std::size_t n = rows_.size();
+  const std::size_t panels = (n + kQ8IntPanel - 1) / kQ8IntPanel;
+  pool.parallel_for(panels, 1, [&](std::size_t p0, std::size_t p1) {
+    thread_local std::vector<std::uint8_t> panel;
+    panel.resize(q8_panel_bytes(in_));
+    for (std::size_t p = p0; p < p1; ++p) {
+      const std::size_t o0 = p * kQ8IntPanel;
+      const int count = static_cast<int>(std::min<std::size_t>(kQ8IntPanel, n - o0));
+      pack_q8_panel(rows_.data() + o0, count, in_, panel.data());
+      q8_panel_gemm(q8_kernel_, a, rows, panel.data(), bias_.data() + o0, out + o0, n, count);
+    }
+  });
+}
+
 std::unique_ptr<CompactLinear> make_compact_linear(const WeightStore& store, const WeightRef& weight,
-                                                   const WeightRef& bias) {
+                                                   const WeightRef& bias, Q8Kernel q8_kernel) {
   DType dtype = DType::F32;
   std::vector<const std::uint8_t*> rows = compact_rows(store, weight, &dtype);
   if (rows.empty()) return nullptr;
@@ -104,7 +128,8 @@ std::unique_ptr<CompactLinear> make_compact_linear(const WeightStore& store, con
     b.insert(b.end(), v.begin(), v.end());
   }
   return std::make_unique<CompactLinear>(dtype, std::move(rows), std::move(b),
-                                         static_cast<int>(weight.shape[1]), store.bytes_owner());
+                                         static_cast<int>(weight.shape[1]), store.bytes_owner(),
+                                         q8_kernel);
 }
 
 CompactRows::CompactRows(const TensorView& table, std::shared_ptr<const void> owner)

@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "backend/cpu/q8_int_gemm.h"
 #include "backend/cpu/thread_pool.h"
 #include "model/graph.h"
 #include "model/weight_store.h"
@@ -30,28 +31,35 @@ void unpack_panel_q8(const std::uint8_t* const* rows, int count, int in_features
 class CompactLinear {
  public:
   // `rows`: one pointer per output channel into memory that `owner` keeps alive.
+  // Q8_0 layers run on `q8_kernel` (default_q8_kernel() unless a test picks one).
   CompactLinear(DType dtype, std::vector<const std::uint8_t*> rows, std::vector<float> bias,
-                int in_features, std::shared_ptr<const void> owner);
+                int in_features, std::shared_ptr<const void> owner,
+                Q8Kernel q8_kernel = default_q8_kernel());
 
   // out[rows, out_features] = in[rows, in_features] · Wᵀ + b.
   void run(const float* in, std::size_t rows, float* out, const ThreadPool& pool) const;
 
   int in_features() const { return in_; }
   int out_features() const { return static_cast<int>(rows_.size()); }
+  Q8Kernel q8_kernel() const { return q8_kernel_; }
 
  private:
+  void run_q8_int(const float* in, std::size_t rows, float* out, const ThreadPool& pool) const;
+
   DType dtype_;
   std::vector<const std::uint8_t*> rows_;
   std::vector<float> bias_;
   int in_;
   std::shared_ptr<const void> owner_;
+  Q8Kernel q8_kernel_;
 };
 
 // The layer for a Linear op whose weight is stored as F16 or Q8_0 (every
 // part of a fused weight in the same dtype); null for other dtypes, which
 // the f32 path handles.
 std::unique_ptr<CompactLinear> make_compact_linear(const WeightStore& store, const WeightRef& weight,
-                                                   const WeightRef& bias);
+                                                   const WeightRef& bias,
+                                                   Q8Kernel q8_kernel = default_q8_kernel());
 
 // Embedding rows gathered from an F16 or Q8_0 table, widened to f32.
 class CompactRows {

@@ -1,0 +1,305 @@
+// The integer Q8_0 kernels of q8_int_gemm.h. Panel layout (all kernels):
+//   weights  [k/32 blocks][16 pairs][32 channels][2 int16]: the weights
+//            k = 32b + 2g, 32b + 2g + 1 of channel j widened to int16, so one
+//            64-byte load is 16 channels x 2 consecutive k, what VPDPWSSD (and
+//            VPMADDWD) multiplies with one broadcast pair of activations.
+//   scales   [k/32 blocks][32 channels] f32 weight scales.
+// Sums of a block cannot overflow: 32 x 32767 x 128 < 2^31.
+#include "backend/cpu/q8_int_gemm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "backend/cpu/multiversion.h"
+#include "cappy/cappy.h"
+#include "model/tensor.h"
+
+#if defined(__x86_64__) && !defined(__EMSCRIPTEN__)
+#define CAPPY_Q8_X86 1
+#include <immintrin.h>
+#else
+#define CAPPY_Q8_X86 0
+#endif
+
+namespace cappy::cpu {
+
+namespace {
+
+constexpr int kBlock = static_cast<int>(kQ8BlockElems);
+constexpr int kPairs = kBlock / 2;
+constexpr std::size_t kBlockPanelBytes = static_cast<std::size_t>(kBlock) * kQ8IntPanel * 2;
+constexpr float kActMax = 32767.0f;
+
+const float* panel_scales(const std::uint8_t* panel, int blocks) {
+  return reinterpret_cast<const float*>(panel + static_cast<std::size_t>(blocks) * kBlockPanelBytes);
+}
+
+std::int32_t load_pair(const std::int16_t* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// Plain C++ on the quantized data: the same integer sums and the same f32
+// accumulation per block as the SIMD kernels.
+void gemm_reference(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
+                    const float* bias, float* out, std::size_t out_stride, int ncols) {
+  const int k = a.k, blocks = k / kBlock;
+  const float* ws = panel_scales(panel, blocks);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::int16_t* x = a.q.data() + r * k;
+    const float* xs = a.scale.data() + r * blocks;
+    for (int j = 0; j < ncols; ++j) {
+      float acc = 0.0f;
+      for (int b = 0; b < blocks; ++b) {
+        std::int32_t dot = 0;
+        for (int i = 0; i < kBlock; ++i) {
+          std::int16_t w;
+          std::memcpy(&w, panel + static_cast<std::size_t>(b) * kBlockPanelBytes +
+                              (static_cast<std::size_t>(i / 2) * kQ8IntPanel + j) * 4 + (i % 2) * 2, 2);
+          dot += static_cast<std::int32_t>(w) * x[b * kBlock + i];
+        }
+        acc += static_cast<float>(dot) * (ws[b * kQ8IntPanel + j] * xs[b]);
+      }
+      out[r * out_stride + j] = acc + bias[j];
+    }
+  }
+}
+
+#if CAPPY_Q8_X86
+
+constexpr int kRowsAvx512 = 6;  // 6 rows x 2 x 16 channels: 12 int + 12 f32 accumulators
+
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
+void gemm_avx512vnni(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
+                     const float* bias, float* out, std::size_t out_stride, int ncols) {
+  constexpr int R = kRowsAvx512;
+  const int k = a.k, blocks = k / kBlock;
+  const float* ws = panel_scales(panel, blocks);
+  const __mmask16 mask0 = ncols >= 16 ? 0xffff : static_cast<__mmask16>((1u << ncols) - 1);
+  const __mmask16 mask1 =
+      ncols >= 32 ? 0xffff : ncols <= 16 ? 0 : static_cast<__mmask16>((1u << (ncols - 16)) - 1);
+  const __m512 bias0 = _mm512_loadu_ps(bias), bias1 = _mm512_loadu_ps(bias + 16);
+  for (std::size_t r0 = 0; r0 < rows; r0 += R) {
+    const std::size_t valid = std::min<std::size_t>(R, rows - r0);
+    // Missing rows of the last block repeat the last row; their results are dropped.
+    const std::int16_t* xr[R];
+    const float* sr[R];
+    for (int i = 0; i < R; ++i) {
+      const std::size_t r = r0 + std::min<std::size_t>(i, valid - 1);
+      xr[i] = a.q.data() + r * k;
+      sr[i] = a.scale.data() + r * blocks;
+    }
+    __m512 f0[R], f1[R];
+    for (int i = 0; i < R; ++i) f0[i] = f1[i] = _mm512_setzero_ps();
+    for (int b = 0; b < blocks; ++b) {
+      __m512i acc0[R], acc1[R];
+      for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = _mm512_setzero_si512();
+      const std::uint8_t* wb = panel + static_cast<std::size_t>(b) * kBlockPanelBytes;
+      for (int g = 0; g < kPairs; ++g) {
+        const __m512i w0 = _mm512_loadu_si512(wb + g * 128);
+        const __m512i w1 = _mm512_loadu_si512(wb + g * 128 + 64);
+        for (int i = 0; i < R; ++i) {
+          const __m512i xb = _mm512_set1_epi32(load_pair(xr[i] + b * kBlock + g * 2));
+          acc0[i] = _mm512_dpwssd_epi32(acc0[i], w0, xb);
+          acc1[i] = _mm512_dpwssd_epi32(acc1[i], w1, xb);
+        }
+      }
+      const __m512 d0 = _mm512_loadu_ps(ws + b * kQ8IntPanel);
+      const __m512 d1 = _mm512_loadu_ps(ws + b * kQ8IntPanel + 16);
+      for (int i = 0; i < R; ++i) {
+        const __m512 s = _mm512_set1_ps(sr[i][b]);
+        f0[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc0[i]), _mm512_mul_ps(d0, s), f0[i]);
+        f1[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc1[i]), _mm512_mul_ps(d1, s), f1[i]);
+      }
+    }
+    for (std::size_t i = 0; i < valid; ++i) {
+      float* o = out + (r0 + i) * out_stride;
+      _mm512_mask_storeu_ps(o, mask0, _mm512_add_ps(f0[i], bias0));
+      _mm512_mask_storeu_ps(o + 16, mask1, _mm512_add_ps(f1[i], bias1));
+    }
+  }
+}
+
+constexpr int kRowsAvx2 = 3;  // 3 rows x 2 x 8 channels per pass, two passes per panel
+
+__attribute__((target("avx2,fma")))
+void gemm_avx2(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
+               const float* bias, float* out, std::size_t out_stride, int ncols) {
+  constexpr int R = kRowsAvx2;
+  const int k = a.k, blocks = k / kBlock;
+  const float* ws = panel_scales(panel, blocks);
+  for (int half = 0; half * 16 < ncols; ++half) {
+    const int c0 = half * 16;  // this pass: channels c0 .. c0 + 15
+    for (std::size_t r0 = 0; r0 < rows; r0 += R) {
+      const std::size_t valid = std::min<std::size_t>(R, rows - r0);
+      const std::int16_t* xr[R];
+      const float* sr[R];
+      for (int i = 0; i < R; ++i) {
+        const std::size_t r = r0 + std::min<std::size_t>(i, valid - 1);
+        xr[i] = a.q.data() + r * k;
+        sr[i] = a.scale.data() + r * blocks;
+      }
+      __m256 f0[R], f1[R];
+      for (int i = 0; i < R; ++i) f0[i] = f1[i] = _mm256_setzero_ps();
+      for (int b = 0; b < blocks; ++b) {
+        __m256i acc0[R], acc1[R];
+        for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = _mm256_setzero_si256();
+        const std::uint8_t* wb = panel + static_cast<std::size_t>(b) * kBlockPanelBytes + c0 * 4;
+        for (int g = 0; g < kPairs; ++g) {
+          const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + g * 128));
+          const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + g * 128 + 32));
+          for (int i = 0; i < R; ++i) {
+            const __m256i xb = _mm256_set1_epi32(load_pair(xr[i] + b * kBlock + g * 2));
+            acc0[i] = _mm256_add_epi32(acc0[i], _mm256_madd_epi16(w0, xb));
+            acc1[i] = _mm256_add_epi32(acc1[i], _mm256_madd_epi16(w1, xb));
+          }
+        }
+        const __m256 d0 = _mm256_loadu_ps(ws + b * kQ8IntPanel + c0);
+        const __m256 d1 = _mm256_loadu_ps(ws + b * kQ8IntPanel + c0 + 8);
+        for (int i = 0; i < R; ++i) {
+          const __m256 s = _mm256_set1_ps(sr[i][b]);
+          f0[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc0[i]), _mm256_mul_ps(d0, s), f0[i]);
+          f1[i] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(acc1[i]), _mm256_mul_ps(d1, s), f1[i]);
+        }
+      }
+      const int n = std::min(16, ncols - c0);
+      for (std::size_t i = 0; i < valid; ++i) {
+        alignas(32) float row[16];
+        _mm256_store_ps(row, _mm256_add_ps(f0[i], _mm256_loadu_ps(bias + c0)));
+        _mm256_store_ps(row + 8, _mm256_add_ps(f1[i], _mm256_loadu_ps(bias + c0 + 8)));
+        std::memcpy(out + (r0 + i) * out_stride + c0, row, sizeof(float) * n);
+      }
+    }
+  }
+}
+
+bool cpu_has_avx512vnni() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni");
+}
+
+bool cpu_has_avx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+#endif  // CAPPY_Q8_X86
+
+}  // namespace
+
+void Q8Activations::resize(std::size_t rows, int cols) {
+  k = cols;
+  const std::size_t blocks = rows * static_cast<std::size_t>(cols / kBlock);
+  if (q.size() < rows * cols) q.resize(rows * cols);
+  if (scale.size() < blocks) scale.resize(blocks);
+}
+
+CAPPY_MULTIVERSION
+void quantize_rows(const float* x, std::size_t r0, std::size_t r1, Q8Activations& a) {
+  const int k = a.k, blocks = k / kBlock;
+  for (std::size_t r = r0; r < r1; ++r) {
+    for (int b = 0; b < blocks; ++b) {
+      const float* v = x + r * k + b * kBlock;
+      float amax = 0.0f;
+      for (int i = 0; i < kBlock; ++i) amax = std::max(amax, std::fabs(v[i]));
+      const float inv = amax > 0.0f ? kActMax / amax : 0.0f;
+      std::int16_t* q = a.q.data() + r * k + b * kBlock;
+      for (int i = 0; i < kBlock; ++i)  // the clamp keeps a rounding overshoot in range
+        q[i] = static_cast<std::int16_t>(std::clamp(std::nearbyint(v[i] * inv), -kActMax, kActMax));
+      a.scale[r * blocks + b] = amax / kActMax;
+    }
+  }
+}
+
+std::size_t q8_panel_bytes(int k) {
+  const std::size_t blocks = static_cast<std::size_t>(k / kBlock);
+  return blocks * kBlockPanelBytes + blocks * kQ8IntPanel * sizeof(float);
+}
+
+void pack_q8_panel(const std::uint8_t* const* rows, int count, int k, std::uint8_t* panel) {
+  const int blocks = k / kBlock;
+  float* scales = reinterpret_cast<float*>(panel + static_cast<std::size_t>(blocks) * kBlockPanelBytes);
+  for (int j = 0; j < kQ8IntPanel; ++j) {
+    for (int b = 0; b < blocks; ++b) {
+      std::int16_t* dst = reinterpret_cast<std::int16_t*>(panel + static_cast<std::size_t>(b) * kBlockPanelBytes) + j * 2;
+      if (j >= count) {
+        for (int g = 0; g < kPairs; ++g) dst[g * kQ8IntPanel * 2] = dst[g * kQ8IntPanel * 2 + 1] = 0;
+        scales[b * kQ8IntPanel + j] = 0.0f;
+        continue;
+      }
+      const std::uint8_t* block = rows[j] + static_cast<std::size_t>(b) * kQ8BlockBytes;
+      std::uint16_t dh;
+      std::memcpy(&dh, block, 2);
+      scales[b * kQ8IntPanel + j] = half_to_float(dh);
+      const std::int8_t* w = reinterpret_cast<const std::int8_t*>(block + 2);
+      for (int g = 0; g < kPairs; ++g) {
+        dst[g * kQ8IntPanel * 2] = w[2 * g];
+        dst[g * kQ8IntPanel * 2 + 1] = w[2 * g + 1];
+      }
+    }
+  }
+}
+
+void q8_panel_gemm(Q8Kernel kernel, const Q8Activations& a, std::size_t rows,
+                   const std::uint8_t* panel, const float* bias, float* out, std::size_t out_stride,
+                   int ncols) {
+  switch (kernel) {
+#if CAPPY_Q8_X86
+    case Q8Kernel::Avx512Vnni:
+      return gemm_avx512vnni(a, rows, panel, bias, out, out_stride, ncols);
+    case Q8Kernel::Avx2:
+      return gemm_avx2(a, rows, panel, bias, out, out_stride, ncols);
+#endif
+    case Q8Kernel::Reference:
+      return gemm_reference(a, rows, panel, bias, out, out_stride, ncols);
+    default:
+      throw Error(std::string("q8 kernel ") + q8_kernel_name(kernel) + " is not an integer kernel of this build");
+  }
+}
+
+const char* q8_kernel_name(Q8Kernel k) {
+  switch (k) {
+    case Q8Kernel::Portable: return "portable";
+    case Q8Kernel::Reference: return "reference";
+    case Q8Kernel::Avx2: return "avx2";
+    case Q8Kernel::Avx512Vnni: return "avx512vnni";
+  }
+  return "?";
+}
+
+bool q8_kernel_supported(Q8Kernel k) {
+  switch (k) {
+    case Q8Kernel::Portable:
+    case Q8Kernel::Reference:
+      return true;
+#if CAPPY_Q8_X86
+    case Q8Kernel::Avx2: return cpu_has_avx2();
+    case Q8Kernel::Avx512Vnni: return cpu_has_avx512vnni();
+#endif
+    default:
+      return false;
+  }
+}
+
+Q8Kernel default_q8_kernel() {
+  if (const char* env = std::getenv("CAPPY_Q8_KERNEL"); env && *env) {
+    for (Q8Kernel k : {Q8Kernel::Portable, Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::Avx512Vnni})
+      if (std::string(env) == q8_kernel_name(k)) {
+        if (!q8_kernel_supported(k))
+          throw Error(std::string("CAPPY_Q8_KERNEL=") + env + ": this CPU or build does not support it");
+        return k;
+      }
+    throw Error(std::string("CAPPY_Q8_KERNEL=") + env +
+                ": unknown kernel (portable, reference, avx2, avx512vnni)");
+  }
+  for (Q8Kernel k : {Q8Kernel::Avx512Vnni, Q8Kernel::Avx2})
+    if (q8_kernel_supported(k)) return k;
+  return Q8Kernel::Portable;
+}
+
+}  // namespace cappy::cpu

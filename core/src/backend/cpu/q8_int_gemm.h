@@ -1,0 +1,70 @@
+// Q8_0 linear layers with integer dot products (native x86-64): the input rows
+// are quantized on the fly, each block of 32 values of a row with its own
+// scale (amax / 32767) to int16, and every block's dot product with a weight
+// block is an exact int32 sum, scaled by (activation scale x weight scale)
+// into an f32 accumulator. The weights are used in place (Q8_0 from the
+// mapped bundle): one panel of 32 output channels at a time is widened to
+// int16, in a per-thread scratch, in the order the instructions read.
+//
+// Why int16 activations, not int8 (VPDPBUSD, twice the multiply rate): int8
+// activations add rounding noise that differs from pair to pair, and on the
+// random-weight models whose candidates' scores are close (docs/accuracy.md)
+// it flipped the best candidate of 19% of the instructions of the small
+// fixture (weights-only Q8_0: 0%). With int16 the activations' rounding is
+// 256x finer, and the scores equal the f32-widening kernel's to ~1e-6.
+//
+// Kernels, picked at run time from the CPU's features:
+//   avx512vnni  VPDPWSSD: 16 channels x 2 products per instruction
+//   avx2        VPMADDWD + VPADDD, 8 channels x 2 products
+//   reference   plain C++ on the same quantized data (for tests)
+// Builds without x86-64 (WebAssembly, ARM) use the f32 panel path of
+// linear_compact.cc instead; the environment variable CAPPY_Q8_KERNEL
+// (portable, reference, avx2, avx512vnni) overrides the choice, for comparisons.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace cappy::cpu {
+
+enum class Q8Kernel { Portable, Reference, Avx2, Avx512Vnni };
+
+constexpr int kQ8IntPanel = 32;  // output channels per panel
+
+const char* q8_kernel_name(Q8Kernel k);
+// Compiled into this build and supported by this CPU.
+bool q8_kernel_supported(Q8Kernel k);
+// CAPPY_Q8_KERNEL when set (an unknown or unsupported name throws
+// cappy::Error), else the fastest supported kernel; Portable where no
+// integer kernel is compiled in.
+Q8Kernel default_q8_kernel();
+
+// Input rows quantized for the integer kernels.
+struct Q8Activations {
+  int k = 0;
+  std::vector<std::int16_t> q;  // [rows][k]
+  std::vector<float> scale;     // [rows][k / 32]: element = scale * q
+  void resize(std::size_t rows, int k);
+};
+
+// Quantizes rows [r0, r1) of x[rows][k] (k a multiple of 32) into `a`
+// (already resized): per block of 32, scale = amax / 32767, q = round(x / scale).
+void quantize_rows(const float* x, std::size_t r0, std::size_t r1, Q8Activations& a);
+
+// Bytes of one packed panel for rows of k weights.
+std::size_t q8_panel_bytes(int k);
+
+// Packs `count` (<= 32) output channels, rows[j] pointing to channel j's Q8_0
+// row of k weights, into `panel` (the same layout for every kernel); missing
+// channels are zero.
+void pack_q8_panel(const std::uint8_t* const* rows, int count, int k, std::uint8_t* panel);
+
+// out[r][j] = bias[j] + sum_k x[r][k] W[j][k] for rows [0, rows) of `a`, for
+// the ncols (<= 32) channels of a packed panel; rows of
+// out are out_stride floats apart. `bias` has 32 readable floats.
+void q8_panel_gemm(Q8Kernel kernel, const Q8Activations& a, std::size_t rows,
+                   const std::uint8_t* panel, const float* bias, float* out, std::size_t out_stride,
+                   int ncols);
+
+}  // namespace cappy::cpu
