@@ -2,8 +2,10 @@
 
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
+#include "backend/cpu/attention.h"
 #include "backend/cpu/kernels.h"
 
 namespace cappy {
@@ -53,12 +55,17 @@ TEST(CpuKernels, LayerNormWithResidual) {
   }
 }
 
-// Attention of one head against a double-precision reference.
-TEST(CpuKernels, AttentionHeadMatchesReference) {
-  const int n = 13, heads = 3, d = 5, hidden = heads * d;
-  std::mt19937 rng(11);
+// Attention of every head against a double-precision reference, for pair
+// lengths around the kernel's blocks (4 queries, 32 keys) and head dims on
+// both of its paths (multiples of 16: tiled; others: one dot per pair).
+void check_attention(int n, int heads, int d) {
+  SCOPED_TRACE("n=" + std::to_string(n) + " heads=" + std::to_string(heads) + " d=" + std::to_string(d));
+  const int hidden = heads * d;
+  std::mt19937 rng(11 + n + d);
   std::normal_distribution<float> dist(0.f, 1.f);
-  std::vector<float> qkv(n * 3 * hidden), out(n * hidden, -1.f), scratch(n);
+  std::vector<float> qkv(static_cast<std::size_t>(n) * 3 * hidden), out(static_cast<std::size_t>(n) * hidden, -1.f);
+  // Scratch filled with garbage: the kernel must not depend on its contents.
+  std::vector<float> scratch(cpu::attention_scratch_floats(n, d), std::nanf(""));
   for (auto& x : qkv) x = dist(rng);
   for (int h = 0; h < heads; ++h) cpu::attention_head(qkv.data(), n, hidden, h, d, out.data(), scratch.data());
   for (int h = 0; h < heads; ++h)
@@ -75,9 +82,17 @@ TEST(CpuKernels, AttentionHeadMatchesReference) {
       for (int c = 0; c < d; ++c) {
         double want = 0;
         for (int j = 0; j < n; ++j) want += s[j] / sum * qkv[j * 3 * hidden + 2 * hidden + h * d + c];
-        EXPECT_NEAR(out[i * hidden + h * d + c], want, 1e-5);
+        ASSERT_NEAR(out[i * hidden + h * d + c], want, 1e-5) << "row " << i << " head " << h << " col " << c;
       }
     }
+}
+
+TEST(CpuKernels, AttentionHeadMatchesReference) {
+  check_attention(13, 3, 5);   // plain path
+  check_attention(1, 2, 64);   // one token
+  for (int n : {3, 4, 5, 31, 32, 33, 70}) check_attention(n, 2, 64);
+  check_attention(37, 3, 32);  // minilm's head dim: one column tile of 16 twice
+  check_attention(9, 2, 80);   // 64 + 16: both column tiles
 }
 
 }  // namespace

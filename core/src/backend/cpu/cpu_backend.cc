@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "backend/cpu/attention.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/linear_compact.h"
 #include "backend/cpu/thread_pool.h"
@@ -139,7 +140,8 @@ class CpuBackend final : public Backend {
             const std::size_t pair = t / op.heads;
             const int head = static_cast<int>(t % op.heads);
             const int start = b.offsets[pair], n = b.offsets[pair + 1] - start;
-            if (scratch.size() < static_cast<std::size_t>(n)) scratch.resize(n);
+            const std::size_t need = cpu::attention_scratch_floats(n, op.head_dim);
+            if (scratch.size() < need) scratch.resize(need);
             cpu::attention_head(qkv + static_cast<std::size_t>(start) * 3 * hidden, n, hidden,
                                 head, op.head_dim, out + static_cast<std::size_t>(start) * hidden,
                                 scratch.data());

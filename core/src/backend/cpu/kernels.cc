@@ -135,42 +135,4 @@ void embed_rows(const float* word, const float* position, const float* token_typ
   }
 }
 
-CAPPY_MULTIVERSION
-void attention_head(const float* qkv, int n, int hidden, int head, int head_dim, float* out,
-                    float* scratch) {
-  const std::size_t stride = 3 * static_cast<std::size_t>(hidden);
-  const float scale = 1.0f / std::sqrt(static_cast<float>(head_dim));
-  const float* q0 = qkv + static_cast<std::size_t>(head) * head_dim;
-  const float* k0 = q0 + hidden;
-  const float* v0 = q0 + 2 * static_cast<std::size_t>(hidden);
-  for (int i = 0; i < n; ++i) {
-    const float* q = q0 + i * stride;
-    float max = -INFINITY;
-    for (int j = 0; j < n; ++j) {
-      const float* k = k0 + j * stride;
-      float dot = 0;
-#pragma omp simd reduction(+ : dot)
-      for (int c = 0; c < head_dim; ++c) dot += q[c] * k[c];
-      scratch[j] = dot * scale;
-      max = scratch[j] > max ? scratch[j] : max;
-    }
-    float sum = 0;
-#pragma omp simd reduction(+ : sum)
-    for (int j = 0; j < n; ++j) {
-      scratch[j] = fast_exp(scratch[j] - max);
-      sum += scratch[j];
-    }
-    const float inv = 1.0f / sum;
-    float* o = out + static_cast<std::size_t>(i) * hidden + static_cast<std::size_t>(head) * head_dim;
-#pragma omp simd
-    for (int c = 0; c < head_dim; ++c) o[c] = 0;
-    for (int j = 0; j < n; ++j) {
-      const float* v = v0 + j * stride;
-      const float pj = scratch[j] * inv;
-#pragma omp simd
-      for (int c = 0; c < head_dim; ++c) o[c] += pj * v[c];
-    }
-  }
-}
-
 }  // namespace cappy::cpu

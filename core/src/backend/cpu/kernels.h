@@ -26,11 +26,4 @@ void tanh_inplace(float* x, std::size_t n);
 float erf_approx(float x);
 void exp_inplace(float* x, std::size_t n);
 
-// Self-attention of one head of one pair. qkv rows are [q | k | v] of
-// `hidden` columns each (row stride 3*hidden); the pair's n rows start at
-// qkv. Writes the head's d columns of the n context rows (row stride hidden).
-// scratch holds n floats.
-void attention_head(const float* qkv, int n, int hidden, int head, int head_dim, float* out,
-                    float* scratch);
-
 }  // namespace cappy::cpu
