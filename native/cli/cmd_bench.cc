@@ -1,13 +1,14 @@
 // cappy bench: pairs/s of the CPU backend on a model (random token ids, B
 // pairs of S tokens, or of the lengths --lengths lists), beside
-// onnxruntime-node on the same model's ONNX export measured in the same run
-// (it pads every pair to the longest, as a scorer feeding it would; cappy
-// packs them), other weight files of the same model (--also, e.g. the q8
-// bundle) on the same batch, and the forward pass's GFLOP/s beside one large
-// GEMM's on this machine (XNNPACK f32, and the q8 kernel for q8 weights).
-// With --device vulkan (or auto) the device's pairs/s are measured first and
-// the CPU backend's beside them, on the same batch in the same run. --shape
-// benchmarks a random model made in memory instead of --model.
+// onnxruntime-node on the same model's ONNX export (it pads every pair to the
+// longest, as a scorer feeding it would; cappy packs them), other weight files
+// of the same model (--also, e.g. the q8 bundle), and the forward pass's
+// GFLOP/s beside one large GEMM's on this machine (XNNPACK f32, and the q8
+// kernel for q8 weights). The engines run in rounds, each once per round, so
+// that on a shared machine they see about the same load: the ratios to
+// onnxruntime are per round. With --device vulkan (or auto) the device runs
+// beside the CPU backend on the same batch. --shape benchmarks a random model
+// made in memory instead of --model.
 #include <algorithm>
 #include <cmath>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "backend/backend.h"
@@ -26,6 +28,7 @@
 #include "batch/packed_batch.h"
 #include "commands.h"
 #include "device_option.h"
+#include "line_process.h"
 #include "random_model.h"
 #include "model/bundle.h"
 #include "model/config.h"
@@ -118,24 +121,34 @@ double gemm_gflops(int m, int k, int n, int threads, int iters) {
   return 2.0 * m * k * n / s / 1e9;
 }
 
-nlohmann::json run_onnxruntime(const BenchOptions& o) {
+// onnxruntime-node on the model's ONNX export, loaded and warmed up, waiting
+// for "run" lines (ort_bench.mjs --interleave); `info` gets its first line.
+std::unique_ptr<LineProcess> start_onnxruntime(const BenchOptions& o, nlohmann::json& info) {
   const std::string onnx = join_path(o.model, "model.onnx");
   if (!file_exists(onnx)) throw Error(onnx + ": missing (export it with tools/make_model.py --onnx)");
-  const std::string cmd = o.node + " " + std::string(CAPPY_SOURCE_DIR) + "/tools/bench/ort_bench.mjs" +
-                          " --model '" + onnx + "' --threads " + std::to_string(o.threads) +
-                          " --batch " + std::to_string(o.batch) + " --seq " + std::to_string(longest_pair(o)) +
-                          " --iters " + std::to_string(o.iters) +
-                          (o.lengths.empty() ? "" : " --lengths " + lengths_text(o.lengths));
-  FILE* pipe = ::popen(cmd.c_str(), "r");
-  if (!pipe) throw Error("cannot start: " + cmd);
-  std::string output;
-  char buf[4096];
-  while (std::size_t n = std::fread(buf, 1, sizeof buf, pipe)) output.append(buf, n);
-  const int status = ::pclose(pipe);
-  const auto last = output.find_last_of('{');
-  if (status != 0 || last == std::string::npos)
-    throw Error("onnxruntime benchmark failed (" + cmd + "): " + output);
-  return nlohmann::json::parse(output.substr(last));
+  std::vector<std::string> argv = {o.node, std::string(CAPPY_SOURCE_DIR) + "/tools/bench/ort_bench.mjs",
+                                   "--model", onnx, "--threads", std::to_string(o.threads),
+                                   "--batch", std::to_string(o.batch), "--seq", std::to_string(longest_pair(o)),
+                                   "--interleave"};
+  if (!o.lengths.empty()) {
+    argv.push_back("--lengths");
+    argv.push_back(lengths_text(o.lengths));
+  }
+  auto ort = std::make_unique<LineProcess>(argv);
+  const std::string line = ort->read_line();
+  info = nlohmann::json::parse(line, nullptr, false);
+  if (info.is_discarded() || !info.value("ready", false))
+    throw Error("onnxruntime benchmark: unexpected answer: " + line);
+  return ort;
+}
+
+// Milliseconds of one onnxruntime run.
+double run_onnxruntime_once(LineProcess& ort) {
+  ort.send_line("run");
+  const std::string line = ort.read_line();
+  const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded() || !j.contains("ms")) throw Error("onnxruntime benchmark: unexpected answer: " + line);
+  return j.at("ms").get<double>();
 }
 
 // GFLOP/s of one Q8_0 linear layer M×K·K×N (random weights) on the kernel
@@ -171,50 +184,61 @@ bool has_q8_weights(const WeightStore& store, const Graph& graph) {
   return false;
 }
 
-struct Timed {
+// One of cappy's engines on the batch: a backend loaded from one weight file.
+struct Engine {
   std::string label;
-  double seconds = 0, load_s = 0;
+  std::unique_ptr<Backend> backend;
+  double load_s = 0;
   bool q8 = false;
-  bool on_cpu = true;  // the GEMM probes measure the CPU's peak only
+  bool on_cpu = true;          // the GEMM probes measure the CPU's peak only
+  std::vector<double> seconds;  // one per round
   std::vector<float> logits;
 };
 
 // Loads the weights of `files` (named `name`; the same shapes as `spec`) on
-// `device` ("cpu", or what --device names) and times its forward pass on `batch`.
-Timed time_model(const ModelFiles& files, const std::string& name, const std::string& device,
-                 const ModelSpec& spec, const Graph& graph, const PackedBatch& batch,
-                 const BenchOptions& o) {
+// `device` ("cpu", or what --device names).
+Engine load_engine(const ModelFiles& files, const std::string& name, const std::string& device,
+                   const ModelSpec& spec, const Graph& graph, const BenchOptions& o) {
   const ModelSpec other = parse_config(std::string(files.open("config.json").text()),
                                        files.origin("config.json"));
   if (other.hidden_size != spec.hidden_size || other.num_layers != spec.num_layers ||
       other.vocab_size != spec.vocab_size || other.intermediate_size != spec.intermediate_size)
     throw Error(name + ": not the same model shapes as " + o.model);
-  Timed t;
-  t.on_cpu = device == "cpu";
-  auto t0 = Clock::now();
-  std::unique_ptr<Backend> backend;
+  Engine e;
+  e.on_cpu = device == "cpu";
+  const auto t0 = Clock::now();
   {
     WeightStore weights = WeightStore::open(files);
-    t.q8 = has_q8_weights(weights, graph);
-    if (device == "cpu") {
-      backend = make_cpu_backend(graph, weights, o.threads);
+    e.q8 = has_q8_weights(weights, graph);
+    if (e.on_cpu) {
+      e.backend = make_cpu_backend(graph, weights, o.threads);
     } else {
       LoadOptions lo;
       lo.threads = o.threads;
       lo.device = device;
-      backend = make_backend(graph, weights, lo);
+      e.backend = make_backend(graph, weights, lo);
     }
   }
-  t.load_s = seconds_since(t0);
-  t.logits.resize(static_cast<std::size_t>(batch.pairs()) * spec.num_labels);
-  t.seconds = median_seconds(o.iters, [&] { backend->run(batch, t.logits.data()); });
-  if (device != "cpu")
-    t.label = "cappy " + device + " (" + backend->name() + ")";
+  e.load_s = seconds_since(t0);
+  if (!e.on_cpu)
+    e.label = "cappy " + device + " (" + e.backend->name() + ")";
   else
-    t.label = "cappy " + std::string(t.q8 ? "q8 (" + std::string(cpu::q8_kernel_name(cpu::default_q8_kernel())) + ")"
+    e.label = "cappy " + std::string(e.q8 ? "q8 (" + std::string(cpu::q8_kernel_name(cpu::default_q8_kernel())) + ")"
                                           : "cpu");
-  t.label += ": " + name;
-  return t;
+  e.label += ": " + name;
+  e.logits.resize(static_cast<std::size_t>(spec.num_labels) * static_cast<std::size_t>(o.batch));
+  return e;
+}
+
+// A pause between two engines' runs: the thread pools of both (pthreadpool's
+// and onnxruntime's) spin for a while after a run before they sleep, and on
+// a machine with as many cores as threads that spinning would slow the next
+// engine's run.
+void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(300)); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
 }
 
 void run_bench(const BenchOptions& o) {
@@ -246,16 +270,36 @@ void run_bench(const BenchOptions& o) {
   for (auto& e : encs) ptrs.push_back(&e);
   const PackedBatch batch = pack_batch(ptrs, spec);
 
-  std::vector<Timed> runs;
-  if (o.device != "cpu") runs.push_back(time_model(*files, name, o.device, spec, graph, batch, o));
-  runs.push_back(time_model(*files, name, "cpu", spec, graph, batch, o));
-  for (const std::string& m : o.also) runs.push_back(time_model(*open_model_files(m), m, "cpu", spec, graph, batch, o));
-  nlohmann::json ort;
-  if (o.run_ort) ort = run_onnxruntime(o);
+  std::vector<Engine> engines;
+  if (o.device != "cpu") engines.push_back(load_engine(*files, name, o.device, spec, graph, o));
+  engines.push_back(load_engine(*files, name, "cpu", spec, graph, o));
+  for (const std::string& m : o.also) engines.push_back(load_engine(*open_model_files(m), m, "cpu", spec, graph, o));
+  nlohmann::json ort_info;
+  std::unique_ptr<LineProcess> ort;
+  if (o.run_ort) ort = start_onnxruntime(o, ort_info);
+
+  // Rounds: each engine once, then onnxruntime once, so that on a shared
+  // machine every engine sees about the same load; the ratios are per round.
+  for (Engine& e : engines) e.backend->run(batch, e.logits.data());  // warm-up
+  std::vector<double> ort_seconds;
+  for (int round = 0; round < o.iters; ++round) {
+    for (Engine& e : engines) {
+      settle();
+      const auto t0 = Clock::now();
+      e.backend->run(batch, e.logits.data());
+      e.seconds.push_back(seconds_since(t0));
+    }
+    if (ort) {
+      settle();
+      ort_seconds.push_back(run_onnxruntime_once(*ort) / 1e3);
+    }
+  }
+  ort.reset();
+
   const double flops = forward_flops(graph, batch);
   const double gemm = gemm_gflops(batch.tokens(), spec.hidden_size, spec.intermediate_size, o.threads, o.iters);
   bool any_q8 = false;
-  for (const Timed& t : runs) any_q8 = any_q8 || t.q8;
+  for (const Engine& e : engines) any_q8 = any_q8 || e.q8;
   const double q8_gemm =
       any_q8 ? q8_gemm_gflops(batch.tokens(), spec.hidden_size, spec.intermediate_size, o.threads, o.iters) : 0;
 
@@ -263,35 +307,38 @@ void run_bench(const BenchOptions& o) {
               name.c_str(), spec.architecture.c_str(), spec.num_layers, spec.hidden_size,
               o.threads, o.batch, batch.tokens(), longest);
   if (!o.lengths.empty()) std::printf("pair lengths: %s\n", lengths_text(o.lengths).c_str());
+  std::printf("%d rounds (each engine once per round, one after another); medians over the rounds\n", o.iters);
   std::printf("GFLOP/s counts the packed work (%.1f GFLOP per batch) for every engine\n", flops / 1e9);
   std::printf("%-60s %10s %12s %10s %8s\n", "engine", "pairs/s", "ms/batch", "GFLOP/s", "load s");
-  double ort_pairs = 0;
-  if (o.run_ort) {
-    const double ort_ms = ort.at("ms_median").get<double>();
-    ort_pairs = o.batch / (ort_ms / 1e3);
-    std::printf("%-60s %10.2f %12.1f %10.1f %8.1f\n",
-                ("onnxruntime-node " + ort.value("version", std::string("?")) + " f32 (padded to " +
-                 std::to_string(ort.value("seq", 0)) + ")").c_str(),
-                ort_pairs, ort_ms, flops / (ort_ms / 1e3) / 1e9, ort.value("load_ms", 0.0) / 1e3);
-  }
-  for (const Timed& t : runs)
-    std::printf("%-60s %10.2f %12.1f %10.1f %8.1f\n", t.label.c_str(), o.batch / t.seconds,
-                t.seconds * 1e3, flops / t.seconds / 1e9, t.load_s);
-  for (const Timed& t : runs) {
-    if (o.run_ort) std::printf("ratio %s / onnxruntime: %.2fx\n", t.label.c_str(), (o.batch / t.seconds) / ort_pairs);
-    if (!t.on_cpu) continue;
-    const double peak = t.q8 ? q8_gemm : gemm;
+  const auto row = [&](const std::string& label, double s, double load_s) {
+    std::printf("%-60s %10.2f %12.1f %10.1f %8.1f\n", label.c_str(), o.batch / s, s * 1e3, flops / s / 1e9, load_s);
+  };
+  if (!ort_seconds.empty())
+    row("onnxruntime-node " + ort_info.value("version", std::string("?")) + " f32 (padded to " +
+            std::to_string(ort_info.value("seq", 0)) + ")",
+        median(ort_seconds), ort_info.value("load_ms", 0.0) / 1e3);
+  for (const Engine& e : engines) row(e.label, median(e.seconds), e.load_s);
+  for (const Engine& e : engines) {
+    if (!ort_seconds.empty()) {
+      std::vector<double> ratios;
+      for (std::size_t r = 0; r < ort_seconds.size(); ++r) ratios.push_back(ort_seconds[r] / e.seconds[r]);
+      std::printf("ratio %s / onnxruntime: %.2fx (median of %zu rounds; range %.2f-%.2f)\n", e.label.c_str(),
+                  median(ratios), ratios.size(), *std::min_element(ratios.begin(), ratios.end()),
+                  *std::max_element(ratios.begin(), ratios.end()));
+    }
+    if (!e.on_cpu) continue;
+    const double peak = e.q8 ? q8_gemm : gemm;
     std::printf("  %s: the forward pass reaches %.0f%% of one %s GEMM %dx%dx%d (%.1f GFLOP/s)\n",
-                t.label.c_str(), 100.0 * flops / t.seconds / 1e9 / peak, t.q8 ? "q8" : "XNNPACK f32",
+                e.label.c_str(), 100.0 * flops / median(e.seconds) / 1e9 / peak, e.q8 ? "q8" : "XNNPACK f32",
                 batch.tokens(), spec.hidden_size, spec.intermediate_size, peak);
   }
   if (o.device != "cpu") {
-    // runs[0] is the device, runs[1] the CPU backend on the same weights.
+    // engines[0] is the device, engines[1] the CPU backend on the same weights.
     double diff = 0;
-    for (std::size_t i = 0; i < runs[0].logits.size(); ++i)
-      diff = std::max<double>(diff, std::abs(runs[0].logits[i] - runs[1].logits[i]));
+    for (std::size_t i = 0; i < engines[0].logits.size(); ++i)
+      diff = std::max<double>(diff, std::abs(engines[0].logits[i] - engines[1].logits[i]));
     std::printf("ratio %s / cpu: %.2fx; max |%s - cpu| logit difference %.2g\n", o.device.c_str(),
-                runs[1].seconds / runs[0].seconds, o.device.c_str(), diff);
+                median(engines[1].seconds) / median(engines[0].seconds), o.device.c_str(), diff);
   }
 }
 

@@ -153,3 +153,18 @@ test('every subcommand has --help, and bad arguments exit 2', () => {
   assert.equal(cappy(['score', '--model', roberta, '--batch-size', '0']).status, 2);
   assert.equal(cappy(['frobnicate']).status, 2);
 });
+
+// cappy bench alternates its engines with onnxruntime-node round by round
+// (tools/bench/ort_bench.mjs --interleave) and reports per-round ratios.
+test('bench: cappy and onnxruntime in alternating rounds, one ratio per engine; a missing node is a clear error', () => {
+  const r = cappy(['bench', '--model', roberta, '--seq', '20', '--batch', '3', '--iters', '2', '--lengths', '5,20']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^2 rounds \(each engine once per round/m);
+  assert.match(r.stdout, /^onnxruntime-node \S+ f32 \(padded to 20\)\s+[\d.]+\s+[\d.]+/m);
+  assert.match(r.stdout, /^cappy cpu: .*tiny-roberta\s+[\d.]+\s+[\d.]+/m);
+  assert.match(r.stdout, /^ratio cappy cpu: .* \/ onnxruntime: [\d.]+x \(median of 2 rounds; range [\d.]+-[\d.]+\)$/m);
+  const bad = cappy(['bench', '--model', roberta, '--seq', '20', '--iters', '1', '--node', '/nonexistent/node']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /cannot start \/nonexistent\/node/);
+  assert.match(bad.stderr, /exited before answering/);
+});

@@ -2,12 +2,17 @@
 // onnxruntime-node throughput on a cross-encoder ONNX model: the anchor for docs/benchmarks.md.
 //
 //   node tools/bench/ort_bench.mjs --model DIR/model.onnx --threads N --batch B --seq S
-//                                  [--iters K] [--lengths l1,l2,...] [--seed X]
+//                                  [--iters K] [--lengths l1,l2,...] [--seed X] [--interleave]
 //
 // Feeds random token ids (within the vocabulary, framed <s> ... </s> or [CLS] ... [SEP])
 // as one padded batch [B, S]. With --lengths, row i has length lengths[i % n] (capped at S)
 // and the batch is padded to the longest row with attention_mask 0, as a scorer would send
 // it. One warm-up run, then K timed runs; prints one JSON line.
+//
+// --interleave (for `cappy bench`, which alternates the engines so that both see the same
+// load on a shared machine): after the warm-up, prints a JSON line with everything but the
+// times, then runs the batch once per "run" line on stdin and answers each with
+// {"ms": ...}; exits at end of input.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,17 +20,18 @@ import ort from 'onnxruntime-node';
 
 function usage(msg) {
   if (msg) console.error(`error: ${msg}`);
-  console.error('usage: node tools/bench/ort_bench.mjs --model DIR/model.onnx --threads N --batch B --seq S [--iters K] [--lengths l1,l2,...] [--seed X]');
+  console.error('usage: node tools/bench/ort_bench.mjs --model DIR/model.onnx --threads N --batch B --seq S [--iters K] [--lengths l1,l2,...] [--seed X] [--interleave]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opt = { iters: 10, lengths: null, seed: 1 };
+  const opt = { iters: 10, lengths: null, seed: 1, interleave: false };
   const ints = { '--threads': 'threads', '--batch': 'batch', '--seq': 'seq', '--iters': 'iters', '--seed': 'seed' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
     if (a === '-h' || a === '--help') usage();
+    if (a === '--interleave') { opt.interleave = true; continue; }
     if (v === undefined) usage(`${a} needs a value`);
     if (a === '--model') opt.model = v;
     else if (a === '--lengths') opt.lengths = v.split(',').map(Number);
@@ -100,6 +106,18 @@ async function main() {
   const loadMs = performance.now() - t0;
   const { feeds, padded, tokens } = makeBatch(opt, info);
   await session.run(feeds); // warm-up
+  const round = (x) => Math.round(x * 1000) / 1000;
+  const header = {
+    engine: 'onnxruntime-node',
+    version: ort.env.versions.node,
+    threads: opt.threads,
+    batch: opt.batch,
+    seq: padded,
+    tokens,
+    load_ms: round(loadMs),
+    model: opt.model,
+  };
+  if (opt.interleave) return serveRuns(session, feeds, header);
   const times = [];
   for (let i = 0; i < opt.iters; i++) {
     const t = performance.now();
@@ -108,22 +126,26 @@ async function main() {
   }
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   const sorted = [...times].sort((a, b) => a - b);
-  const round = (x) => Math.round(x * 1000) / 1000;
   console.log(JSON.stringify({
-    engine: 'onnxruntime-node',
-    version: ort.env.versions.node,
-    threads: opt.threads,
-    batch: opt.batch,
-    seq: padded,
-    tokens,
+    ...header,
     iters: opt.iters,
     pairs_per_s: round((opt.batch * 1000) / mean),
     ms_per_batch: round(mean),
     ms_min: round(sorted[0]),
     ms_median: round(sorted[Math.floor(sorted.length / 2)]),
-    load_ms: round(loadMs),
-    model: opt.model,
   }));
+}
+
+// One timed run per "run" line on stdin, answered in order.
+async function serveRuns(session, feeds, header) {
+  console.log(JSON.stringify({ ...header, ready: true }));
+  const readline = await import('node:readline');
+  for await (const line of readline.createInterface({ input: process.stdin })) {
+    if (line.trim() !== 'run') throw new Error(`unexpected command ${JSON.stringify(line)}`);
+    const t = performance.now();
+    await session.run(feeds);
+    console.log(JSON.stringify({ ms: Math.round((performance.now() - t) * 1000) / 1000 }));
+  }
 }
 
 main().catch((e) => { console.error(`error: ${e.message}`); process.exit(1); });
