@@ -84,6 +84,19 @@ class GenerateTest(unittest.TestCase):
             if e["task"] in ("define", "sentence"):
                 self.assertNotIn(e["gold"], e["instruction"], e)
 
+    def test_the_headword_stands_alone_in_the_instruction(self):
+        # A word glued to a quote or bracket ("happy") is other sentencepiece tokens than the word
+        # alone, so a scorer could not match it with the same word in a response.
+        import re
+        for e in self.train + self.heldout:
+            if e["task"] == "pick_word":
+                continue
+            m = re.search(r"(^|[ \n])%s([ ,.:;?]|$)" % re.escape(e["word"]), e["instruction"])
+            self.assertIsNotNone(m, e["instruction"])
+        for task, templates in wordnet_tasks.TEMPLATES.items():
+            for t in templates:
+                self.assertNotRegex(t, r"[\"'(\[]\{", "%s: %s" % (task, t))
+
     def test_deterministic(self):
         again = wordnet_tasks.generate(self.wn, 0, 10, 40, 15)
         self.assertEqual((self.train, self.heldout), again)

@@ -23,7 +23,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from train import cappy_data, scorer_model  # noqa: E402
+from train import cappy_data, match_aux, scorer_model  # noqa: E402
 from train.spm_tokenizer import XLMR_CONFIG, MODEL_FILE  # noqa: E402
 from train.tokenizers import PairEncoder  # noqa: E402
 
@@ -74,34 +74,52 @@ def linear_warmup(step, total, warmup):
 
 
 def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, warmup_ratio=0.1,
-          seed=0, log_every=50, log=print):
+          seed=0, log_every=50, log=print, match_weight=0.0):
+    """Cappy's regression; with match_weight > 0, plus that weight times match_aux's objective
+    (which tokens occur on the other side of the pair) on the first layer's states."""
     rng = random.Random(seed)
     torch.manual_seed(seed)
     encoded = [(encode(a, b, max_length), y) for a, b, y in pairs]
     steps_per_epoch = math.ceil(len(encoded) / batch_size)
     total = steps_per_epoch * epochs
     warmup = max(1, int(total * warmup_ratio))
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.0)
+    params = list(model.parameters())
+    head = None
+    if match_weight > 0:
+        head = match_aux.MatchHead(c.hidden)
+        params += list(head.parameters())
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: linear_warmup(s, total, warmup))
     model.train()
-    step, start, running = 0, time.time(), 0.0
+    step, start, running, running_match = 0, time.time(), 0.0, 0.0
     for epoch in range(epochs):
         for batch in make_batches(encoded, batch_size, rng):
             ids, mask, types, labels = collate(encoded, batch, c.pad_token_id)
-            logits = model(ids, mask, types)[:, 0]
-            loss = torch.nn.functional.mse_loss(logits, labels)
+            if head is None:
+                logits = model(ids, mask, types)[:, 0]
+                loss = torch.nn.functional.mse_loss(logits, labels)
+                match_loss = None
+            else:
+                logits, states = match_aux.forward_with_states(model, ids, mask, types)
+                loss = torch.nn.functional.mse_loss(logits[:, 0], labels)
+                match_loss = head.loss(states[0], match_aux.match_targets(ids, c.pad_token_id))
+            running += loss.item()
+            if match_loss is not None:
+                running_match += match_loss.item()
+                loss = loss + match_weight * match_loss
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             sched.step()
             step += 1
-            running += loss.item()
             if step % log_every == 0 or step == total:
-                log("step %d/%d epoch %d loss %.4f lr %.2e %.0fs"
-                    % (step, total, epoch, running / (log_every if step % log_every == 0 else step % log_every),
+                n = log_every if step % log_every == 0 else step % log_every
+                log("step %d/%d epoch %d loss %.4f%s lr %.2e %.0fs"
+                    % (step, total, epoch, running / n,
+                       " match %.4f" % (running_match / n) if head is not None else "",
                        sched.get_last_lr()[0], time.time() - start))
-                running = 0.0
+                running, running_match = 0.0, 0.0
     model.eval()
     return model
 
@@ -124,6 +142,9 @@ def main(argv=None):
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--max-length", type=int, default=512)
     ap.add_argument("--max-pairs", type=int, help="train on a seeded sample of this many pairs")
+    ap.add_argument("--match-aux", type=float, default=0.0, metavar="WEIGHT",
+                    help="add WEIGHT x match_aux.py's objective (which tokens occur on the other side of the "
+                         "pair, after the first layer; for a small scorer trained from scratch); default 0")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
@@ -163,7 +184,8 @@ def main(argv=None):
         print(line, flush=True)
 
     start = time.time()
-    train(model, c, pairs, encode, lr, args.epochs, args.batch_size, args.max_length, seed=args.seed, log=log)
+    train(model, c, pairs, encode, lr, args.epochs, args.batch_size, args.max_length, seed=args.seed, log=log,
+          match_weight=args.match_aux)
     seconds = time.time() - start
     scorer_model.save_checkpoint(model, c, args.out, tokenizer_dir=tok_dir, config_overrides=overrides)
     info = {
@@ -180,6 +202,9 @@ def main(argv=None):
             "pairs": len(pairs),
             "objective": "MSE of the single logit to the Cappy label (gold 1, same-task random 0, candidates ROUGE-L)",
             "optimizer": "AdamW, lr %g, weight decay 0, linear schedule with 10%% warm-up, grad-norm clip 1.0" % lr,
+            "auxiliary objective": ("%g x which tokens occur on the other side of the pair, after the first layer "
+                                    "(tools/train/match_aux.py; its head is not exported)" % args.match_aux
+                                    if args.match_aux > 0 else "none"),
             "epochs": args.epochs, "batch size": args.batch_size, "max length": args.max_length,
             "seed": args.seed, "torch threads": args.threads,
             "wall time": "%.1f min (torch %s)" % (seconds / 60, torch.__version__),

@@ -36,36 +36,40 @@ from train.wordnet import POS_NAMES, WordNet  # noqa: E402
 
 TASKS = ("define", "synonym", "category", "pick_word", "sentence", "antonym")
 
+# No quote or bracket is glued to the front of a word the response may repeat (the headword,
+# a hint, the gloss): the sentencepiece tokenizer splits `"happy` into `"` `ha` `p` `py` but
+# `happy` into `happy`, and a scorer can only match a word across instruction and response
+# when both sides spell it with the same tokens.
 TEMPLATES = {
     "define": [
-        'What does "{w}" mean in the sentence "{ex}"?',
-        'Define the {pos} "{w}" as it is used here: {ex}',
-        'Give a dictionary definition of the {pos} "{w}" ({hint}).',
-        'Explain the meaning of "{w}" ({hint}).',
+        'What does the word {w} mean in this sentence: {ex}',
+        'Define the {pos} {w} as it is used here: {ex}',
+        'Give a dictionary definition of the {pos} {w}, {hint}.',
+        'Explain the meaning of {w}, {hint}.',
     ],
     "synonym": [
-        'Give a synonym of "{w}" in the sense "{gloss}".',
-        'What is another word for "{w}", meaning {gloss}?',
-        '{w} ({pos}): {gloss}. A word with the same meaning:',
+        'Give a synonym of the word {w} in the sense: {gloss}.',
+        'What is another word for {w}, meaning {gloss}?',
+        '{w}, {pos}: {gloss}. A word with the same meaning:',
     ],
     "category": [
-        'What category does the {pos} "{w}" belong to? ({hint})',
-        '"{w}" ({hint}) is a kind of what?',
-        'Name the broader category of "{w}" in the sense "{gloss}".',
+        'What category does the {pos} {w} belong to, {hint}?',
+        '{w}, {hint}, is a kind of what?',
+        'Name the broader category of the word {w} in the sense: {gloss}.',
     ],
     "pick_word": [
-        'Which word matches this definition: "{gloss}"?',
+        'Which word matches this definition: {gloss}?',
         'Name the {pos} that means: {gloss}',
         'Definition: {gloss}\nWord:',
     ],
     "sentence": [
-        'Use the word "{w}" in a sentence, meaning {gloss}.',
-        'Write an example sentence with "{w}" in the sense "{gloss}".',
-        '{w} ({pos}): {gloss}. Example:',
+        'Use the word {w} in a sentence, meaning {gloss}.',
+        'Write an example sentence with the word {w} in the sense: {gloss}.',
+        '{w}, {pos}: {gloss}. Example:',
     ],
     "antonym": [
-        'Give an antonym of "{w}" ({gloss}).',
-        'What is the opposite of "{w}" in the sense "{gloss}"?',
+        'Give an antonym of the word {w}, meaning {gloss}.',
+        'What is the opposite of {w} in the sense: {gloss}?',
         '{w} means {gloss}. Its opposite is:',
     ],
 }
@@ -128,12 +132,12 @@ class TaskMaker:
         (not for the category task, whose answer it is), else an example sentence."""
         others = [l for l in s.lemmas if l.lower() != word.lower()]
         if others:
-            return 'as in "%s"' % others[0]
+            return "as in %s" % others[0]
         hyper = self.hypernyms(s)
         if hyper and allow_category:
             return "a kind of %s" % hyper[0].lemmas[0]
         ex = self.example_with(word, s)
-        return 'as in "%s"' % ex if ex else None
+        return "as in: %s" % ex if ex else None
 
     def example_with(self, word, s):
         w = word.lower()
