@@ -1,10 +1,10 @@
-// The integer Q8_0 kernels (q8_int_gemm.h: int16 activations x int8
+// The integer Q8_0 kernels (q8_int_gemm.h: int16 or int8 activations x int8
 // weights), every one this CPU can run:
 //  - each kernel against a double-precision sum over the same quantized
 //    activations and weights (only f32 rounding may differ);
 //  - the SIMD kernels against the plain C++ one (same integer sums);
 //  - against the f32 product of the unquantized input, within the bound that
-//    rounding the activations to int16 allows;
+//    rounding the activations to int16 (int8) allows;
 // over shapes that hit every tail (rows per register block, channels per
 // panel and per half panel), and the quantizer's own guarantees.
 #include <gtest/gtest.h>
@@ -23,10 +23,12 @@ namespace {
 
 using cpu::Q8Kernel;
 
-std::vector<Q8Kernel> integer_kernels() {
+// The supported kernels that take int8 activations, or int16 ones.
+std::vector<Q8Kernel> integer_kernels(bool int8) {
   std::vector<Q8Kernel> out;
-  for (Q8Kernel k : {Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::Avx512Vnni})
-    if (cpu::q8_kernel_supported(k)) out.push_back(k);
+  for (Q8Kernel k : {Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::Avx512Vnni, Q8Kernel::ReferenceInt8,
+                     Q8Kernel::Avx512VnniInt8})
+    if (cpu::q8_kernel_supported(k) && cpu::q8_kernel_int8(k) == int8) out.push_back(k);
   return out;
 }
 
@@ -80,23 +82,25 @@ std::vector<float> run_kernel(Q8Kernel kernel, const Q8Weights& q, const cpu::Q8
     const int count = std::min(32, q.out - o0);
     std::vector<const std::uint8_t*> ptrs;
     for (int j = 0; j < count; ++j) ptrs.push_back(q.row(o0 + j));
-    cpu::pack_q8_panel(ptrs.data(), count, q.k, panel.data());
+    cpu::pack_q8_panel(kernel, ptrs.data(), count, q.k, panel.data());
     cpu::q8_panel_gemm(kernel, a, rows, panel.data(), b.data() + o0, out.data() + o0, q.out, count);
   }
   return out;
 }
 
 void check_shape(int k, int out, std::size_t rows, bool extreme = false) {
-  SCOPED_TRACE("k " + std::to_string(k) + " out " + std::to_string(out) + " rows " + std::to_string(rows));
+  for (bool int8 : {false, true}) {
+  SCOPED_TRACE("k " + std::to_string(k) + " out " + std::to_string(out) + " rows " + std::to_string(rows) +
+               (int8 ? " int8" : " int16"));
   const Q8Weights q = random_weights(out, k, static_cast<unsigned>(k * 7 + out * 3 + rows), extreme);
   const std::vector<float> x = random_input(rows, k, static_cast<unsigned>(rows + 5));
   std::vector<float> bias(out);
   for (int j = 0; j < out; ++j) bias[j] = 0.01f * static_cast<float>(j % 7) - 0.03f;
   cpu::Q8Activations a;
-  a.resize(rows, k);
+  a.resize(rows, k, int8);
   cpu::quantize_rows(x.data(), 0, rows, a);
-  const std::vector<float> ref = run_kernel(Q8Kernel::Reference, q, a, rows, bias);
-  for (Q8Kernel kernel : integer_kernels()) {
+  const std::vector<float> ref = run_kernel(int8 ? Q8Kernel::ReferenceInt8 : Q8Kernel::Reference, q, a, rows, bias);
+  for (Q8Kernel kernel : integer_kernels(int8)) {
     SCOPED_TRACE(cpu::q8_kernel_name(kernel));
     const std::vector<float> got = run_kernel(kernel, q, a, rows, bias);
     for (std::size_t r = 0; r < rows; ++r)
@@ -106,7 +110,7 @@ void check_shape(int k, int out, std::size_t rows, bool extreme = false) {
         for (int i = 0; i < k; ++i) {
           const int blk = i / 32;
           const double xs = a.scale[r * (k / 32) + blk];
-          const double xq = xs * a.q[r * k + i];
+          const double xq = xs * (int8 ? a.q8[r * k + i] : a.q[r * k + i]);
           const double w = q.w[static_cast<std::size_t>(j) * k + i];
           exact += xq * w;
           magnitude += std::fabs(xq * w);
@@ -121,10 +125,12 @@ void check_shape(int k, int out, std::size_t rows, bool extreme = false) {
             << "row " << r << " channel " << j;
       }
   }
+  }
 }
 
 TEST(Q8IntGemm, EveryKernelMatchesTheQuantizedProductOverEveryTail) {
-  ASSERT_FALSE(integer_kernels().empty());
+  ASSERT_FALSE(integer_kernels(false).empty());
+  ASSERT_FALSE(integer_kernels(true).empty());
   for (std::size_t rows : {1u, 2u, 3u, 4u, 6u, 7u, 13u})
     for (int out : {1, 8, 15, 16, 17, 31, 32, 33, 70}) check_shape(64, out, rows);
   check_shape(32, 5, 3);
@@ -136,28 +142,35 @@ TEST(Q8IntGemm, WeightsOfMinus128AreExact) {
 }
 
 TEST(Q8IntGemm, QuantizerRoundsEachBlockWithinHalfAStep) {
+  for (bool int8 : {false, true}) {
+  SCOPED_TRACE(int8 ? "int8" : "int16");
+  const int top = int8 ? 127 : 32767;
   const int k = 96;
   const std::size_t rows = 3;
   std::vector<float> x = random_input(rows, k, 9);
   x[5] = 1e30f;   // a huge value sets its block's scale; the others stay finite
   x[6] = -1e-30f;
   cpu::Q8Activations a;
-  a.resize(rows, k);
+  a.resize(rows, k, int8);
   cpu::quantize_rows(x.data(), 0, rows, a);
   for (std::size_t r = 0; r < rows; ++r)
     for (int b = 0; b < k / 32; ++b) {
       const float d = a.scale[r * 3 + b];
       float amax = 0;
+      int sum = 0;
       for (int i = 0; i < 32; ++i) {
         const float v = x[r * k + b * 32 + i];
-        const int qi = a.q[r * k + b * 32 + i];
+        const int qi = int8 ? a.q8[r * k + b * 32 + i] : a.q[r * k + b * 32 + i];
         amax = std::max(amax, std::fabs(v));
-        EXPECT_LE(std::abs(qi), 32767);
+        sum += qi;
+        EXPECT_LE(std::abs(qi), top);
         EXPECT_LE(std::fabs(v - d * qi), d / 2 * (1 + 1e-5f) + 1e-30f) << r << " " << b << " " << i;
       }
-      EXPECT_FLOAT_EQ(d, amax / 32767.0f);
+      EXPECT_FLOAT_EQ(d, amax / static_cast<float>(top));
+      if (int8) EXPECT_EQ(a.sum[r * 3 + b], sum);  // what VPDPBUSD's +128 correction uses
     }
   EXPECT_EQ(a.scale[1 * 3 + 1], 0.0f);  // the all-zero block of row 1
+  }
 }
 
 TEST(Q8IntGemm, KernelChoiceFollowsTheEnvironment) {
@@ -167,6 +180,8 @@ TEST(Q8IntGemm, KernelChoiceFollowsTheEnvironment) {
   EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::Reference);
   setenv("CAPPY_Q8_KERNEL", "portable", 1);
   EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::Portable);
+  setenv("CAPPY_Q8_KERNEL", "reference-int8", 1);
+  EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::ReferenceInt8);
   setenv("CAPPY_Q8_KERNEL", "avx9000", 1);
   try {
     cpu::default_q8_kernel();

@@ -98,7 +98,7 @@ void CompactLinear::run(const float* in, std::size_t rows, float* out, const Thr
 void CompactLinear::run_q8_int(const float* in, std::size_t rows, float* out,
                                const ThreadPool& pool) const {
   thread_local Q8Activations acts;  // the calling thread's; workers only read it
-  acts.resize(rows, in_);
+  acts.resize(rows, in_, q8_kernel_int8(q8_kernel_));
   Q8Activations& a = acts;
   pool.parallel_for(rows, 16, [&](std::size_t r0, std::size_t r1) { quantize_rows(in, r0, r1, a); });
   const std::size_t n = rows_.size();
@@ -109,7 +109,7 @@ void CompactLinear::run_q8_int(const float* in, std::size_t rows, float* out,
     for (std::size_t p = p0; p < p1; ++p) {
       const std::size_t o0 = p * kQ8IntPanel;
       const int count = static_cast<int>(std::min<std::size_t>(kQ8IntPanel, n - o0));
-      pack_q8_panel(rows_.data() + o0, count, in_, panel.data());
+      pack_q8_panel(q8_kernel_, rows_.data() + o0, count, in_, panel.data());
       q8_panel_gemm(q8_kernel_, a, rows, panel.data(), bias_.data() + o0, out + o0, n, count);
     }
   });

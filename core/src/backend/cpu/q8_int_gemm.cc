@@ -4,6 +4,12 @@
 //            64-byte load is 16 channels x 2 consecutive k, what VPDPWSSD (and
 //            VPMADDWD) multiplies with one broadcast pair of activations.
 //   scales   [k/32 blocks][32 channels] f32 weight scales.
+// The int8 kernels' panel (q8_kernel_int8):
+//   weights  [k/32 blocks][8 groups][32 channels][4 uint8]: w + 128 of the
+//            weights k = 32b + 4g .. 32b + 4g + 3 of channel j, so one 64-byte
+//            load is 16 channels x 4 consecutive k, what VPDPBUSD multiplies
+//            (unsigned x signed) with one broadcast group of 4 int8 activations.
+//   scales   at the same offset as in the int16 panel.
 // Sums of a block cannot overflow: 32 x 32767 x 128 < 2^31.
 #include "backend/cpu/q8_int_gemm.h"
 
@@ -32,6 +38,8 @@ constexpr int kBlock = static_cast<int>(kQ8BlockElems);
 constexpr int kPairs = kBlock / 2;
 constexpr std::size_t kBlockPanelBytes = static_cast<std::size_t>(kBlock) * kQ8IntPanel * 2;
 constexpr float kActMax = 32767.0f;
+constexpr float kAct8Max = 127.0f;
+constexpr int kGroups = kBlock / 4;  // int8 panel: groups of 4 k
 
 const float* panel_scales(const std::uint8_t* panel, int blocks) {
   return reinterpret_cast<const float*>(panel + static_cast<std::size_t>(blocks) * kBlockPanelBytes);
@@ -61,6 +69,36 @@ void gemm_reference(const Q8Activations& a, std::size_t rows, const std::uint8_t
           std::memcpy(&w, panel + static_cast<std::size_t>(b) * kBlockPanelBytes +
                               (static_cast<std::size_t>(i / 2) * kQ8IntPanel + j) * 4 + (i % 2) * 2, 2);
           dot += static_cast<std::int32_t>(w) * x[b * kBlock + i];
+        }
+        acc += static_cast<float>(dot) * (ws[b * kQ8IntPanel + j] * xs[b]);
+      }
+      out[r * out_stride + j] = acc + bias[j];
+    }
+  }
+}
+
+std::int32_t load_group(const std::int8_t* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+// int8 activations: the same sums from the unsigned panel, minus the 128 excess.
+void gemm_reference_int8(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
+                         const float* bias, float* out, std::size_t out_stride, int ncols) {
+  const int k = a.k, blocks = k / kBlock;
+  const float* ws = panel_scales(panel, blocks);
+  for (std::size_t r = 0; r < rows; ++r) {
+    const std::int8_t* x = a.q8.data() + r * k;
+    const float* xs = a.scale.data() + r * blocks;
+    for (int j = 0; j < ncols; ++j) {
+      float acc = 0.0f;
+      for (int b = 0; b < blocks; ++b) {
+        std::int32_t dot = 0;
+        for (int i = 0; i < kBlock; ++i) {
+          const std::uint8_t u = panel[static_cast<std::size_t>(b) * kBlockPanelBytes +
+                                       (static_cast<std::size_t>(i / 4) * kQ8IntPanel + j) * 4 + i % 4];
+          dot += (static_cast<std::int32_t>(u) - 128) * x[b * kBlock + i];
         }
         acc += static_cast<float>(dot) * (ws[b * kQ8IntPanel + j] * xs[b]);
       }
@@ -106,6 +144,60 @@ void gemm_avx512vnni(const Q8Activations& a, std::size_t rows, const std::uint8_
           const __m512i xb = _mm512_set1_epi32(load_pair(xr[i] + b * kBlock + g * 2));
           acc0[i] = _mm512_dpwssd_epi32(acc0[i], w0, xb);
           acc1[i] = _mm512_dpwssd_epi32(acc1[i], w1, xb);
+        }
+      }
+      const __m512 d0 = _mm512_loadu_ps(ws + b * kQ8IntPanel);
+      const __m512 d1 = _mm512_loadu_ps(ws + b * kQ8IntPanel + 16);
+      for (int i = 0; i < R; ++i) {
+        const __m512 s = _mm512_set1_ps(sr[i][b]);
+        f0[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc0[i]), _mm512_mul_ps(d0, s), f0[i]);
+        f1[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc1[i]), _mm512_mul_ps(d1, s), f1[i]);
+      }
+    }
+    for (std::size_t i = 0; i < valid; ++i) {
+      float* o = out + (r0 + i) * out_stride;
+      _mm512_mask_storeu_ps(o, mask0, _mm512_add_ps(f0[i], bias0));
+      _mm512_mask_storeu_ps(o + 16, mask1, _mm512_add_ps(f1[i], bias1));
+    }
+  }
+}
+
+// As gemm_avx512vnni, with int8 activations and VPDPBUSD on the unsigned
+// panel: each block's int32 sums start at -128 x (the block's activation sum).
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
+void gemm_avx512vnni_int8(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
+                          const float* bias, float* out, std::size_t out_stride, int ncols) {
+  constexpr int R = kRowsAvx512;
+  const int k = a.k, blocks = k / kBlock;
+  const float* ws = panel_scales(panel, blocks);
+  const __mmask16 mask0 = ncols >= 16 ? 0xffff : static_cast<__mmask16>((1u << ncols) - 1);
+  const __mmask16 mask1 =
+      ncols >= 32 ? 0xffff : ncols <= 16 ? 0 : static_cast<__mmask16>((1u << (ncols - 16)) - 1);
+  const __m512 bias0 = _mm512_loadu_ps(bias), bias1 = _mm512_loadu_ps(bias + 16);
+  for (std::size_t r0 = 0; r0 < rows; r0 += R) {
+    const std::size_t valid = std::min<std::size_t>(R, rows - r0);
+    const std::int8_t* xr[R];
+    const float* sr[R];
+    const std::int32_t* cr[R];
+    for (int i = 0; i < R; ++i) {
+      const std::size_t r = r0 + std::min<std::size_t>(i, valid - 1);
+      xr[i] = a.q8.data() + r * k;
+      sr[i] = a.scale.data() + r * blocks;
+      cr[i] = a.sum.data() + r * blocks;
+    }
+    __m512 f0[R], f1[R];
+    for (int i = 0; i < R; ++i) f0[i] = f1[i] = _mm512_setzero_ps();
+    for (int b = 0; b < blocks; ++b) {
+      __m512i acc0[R], acc1[R];
+      for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = _mm512_set1_epi32(-128 * cr[i][b]);
+      const std::uint8_t* wb = panel + static_cast<std::size_t>(b) * kBlockPanelBytes;
+      for (int g = 0; g < kGroups; ++g) {
+        const __m512i w0 = _mm512_loadu_si512(wb + g * 128);
+        const __m512i w1 = _mm512_loadu_si512(wb + g * 128 + 64);
+        for (int i = 0; i < R; ++i) {
+          const __m512i xb = _mm512_set1_epi32(load_group(xr[i] + b * kBlock + g * 4));
+          acc0[i] = _mm512_dpbusd_epi32(acc0[i], w0, xb);
+          acc1[i] = _mm512_dpbusd_epi32(acc1[i], w1, xb);
         }
       }
       const __m512 d0 = _mm512_loadu_ps(ws + b * kQ8IntPanel);
@@ -192,10 +284,16 @@ bool cpu_has_avx2() {
 
 }  // namespace
 
-void Q8Activations::resize(std::size_t rows, int cols) {
+void Q8Activations::resize(std::size_t rows, int cols, bool as_int8) {
   k = cols;
+  int8 = as_int8;
   const std::size_t blocks = rows * static_cast<std::size_t>(cols / kBlock);
-  if (q.size() < rows * cols) q.resize(rows * cols);
+  if (int8) {
+    if (q8.size() < rows * cols) q8.resize(rows * cols);
+    if (sum.size() < blocks) sum.resize(blocks);
+  } else if (q.size() < rows * cols) {
+    q.resize(rows * cols);
+  }
   if (scale.size() < blocks) scale.resize(blocks);
 }
 
@@ -207,11 +305,22 @@ void quantize_rows(const float* x, std::size_t r0, std::size_t r1, Q8Activations
       const float* v = x + r * k + b * kBlock;
       float amax = 0.0f;
       for (int i = 0; i < kBlock; ++i) amax = std::max(amax, std::fabs(v[i]));
-      const float inv = amax > 0.0f ? kActMax / amax : 0.0f;
+      const float top = a.int8 ? kAct8Max : kActMax;
+      const float inv = amax > 0.0f ? top / amax : 0.0f;
+      a.scale[r * blocks + b] = amax / top;
+      if (a.int8) {
+        std::int8_t* q = a.q8.data() + r * k + b * kBlock;
+        std::int32_t sum = 0;
+        for (int i = 0; i < kBlock; ++i) {
+          q[i] = static_cast<std::int8_t>(std::clamp(std::nearbyint(v[i] * inv), -top, top));
+          sum += q[i];
+        }
+        a.sum[r * blocks + b] = sum;
+        continue;
+      }
       std::int16_t* q = a.q.data() + r * k + b * kBlock;
       for (int i = 0; i < kBlock; ++i)  // the clamp keeps a rounding overshoot in range
         q[i] = static_cast<std::int16_t>(std::clamp(std::nearbyint(v[i] * inv), -kActMax, kActMax));
-      a.scale[r * blocks + b] = amax / kActMax;
     }
   }
 }
@@ -221,9 +330,24 @@ std::size_t q8_panel_bytes(int k) {
   return blocks * kBlockPanelBytes + blocks * kQ8IntPanel * sizeof(float);
 }
 
-void pack_q8_panel(const std::uint8_t* const* rows, int count, int k, std::uint8_t* panel) {
+void pack_q8_panel(Q8Kernel kernel, const std::uint8_t* const* rows, int count, int k,
+                   std::uint8_t* panel) {
   const int blocks = k / kBlock;
   float* scales = reinterpret_cast<float*>(panel + static_cast<std::size_t>(blocks) * kBlockPanelBytes);
+  if (q8_kernel_int8(kernel)) {
+    for (int j = 0; j < kQ8IntPanel; ++j)
+      for (int b = 0; b < blocks; ++b) {
+        std::uint8_t* dst = panel + static_cast<std::size_t>(b) * kBlockPanelBytes + j * 4;
+        const std::uint8_t* block = j < count ? rows[j] + static_cast<std::size_t>(b) * kQ8BlockBytes : nullptr;
+        std::uint16_t dh = 0;
+        if (block) std::memcpy(&dh, block, 2);
+        scales[b * kQ8IntPanel + j] = block ? half_to_float(dh) : 0.0f;
+        for (int i = 0; i < kBlock; ++i)  // w + 128; a missing channel is w = 0
+          dst[(i / 4) * kQ8IntPanel * 4 + i % 4] =
+              static_cast<std::uint8_t>((block ? static_cast<std::int8_t>(block[2 + i]) : 0) + 128);
+      }
+    return;
+  }
   for (int j = 0; j < kQ8IntPanel; ++j) {
     for (int b = 0; b < blocks; ++b) {
       std::int16_t* dst = reinterpret_cast<std::int16_t*>(panel + static_cast<std::size_t>(b) * kBlockPanelBytes) + j * 2;
@@ -254,9 +378,13 @@ void q8_panel_gemm(Q8Kernel kernel, const Q8Activations& a, std::size_t rows,
       return gemm_avx512vnni(a, rows, panel, bias, out, out_stride, ncols);
     case Q8Kernel::Avx2:
       return gemm_avx2(a, rows, panel, bias, out, out_stride, ncols);
+    case Q8Kernel::Avx512VnniInt8:
+      return gemm_avx512vnni_int8(a, rows, panel, bias, out, out_stride, ncols);
 #endif
     case Q8Kernel::Reference:
       return gemm_reference(a, rows, panel, bias, out, out_stride, ncols);
+    case Q8Kernel::ReferenceInt8:
+      return gemm_reference_int8(a, rows, panel, bias, out, out_stride, ncols);
     default:
       throw Error(std::string("q8 kernel ") + q8_kernel_name(kernel) + " is not an integer kernel of this build");
   }
@@ -268,18 +396,24 @@ const char* q8_kernel_name(Q8Kernel k) {
     case Q8Kernel::Reference: return "reference";
     case Q8Kernel::Avx2: return "avx2";
     case Q8Kernel::Avx512Vnni: return "avx512vnni";
+    case Q8Kernel::ReferenceInt8: return "reference-int8";
+    case Q8Kernel::Avx512VnniInt8: return "avx512vnni-int8";
   }
   return "?";
 }
+
+bool q8_kernel_int8(Q8Kernel k) { return k == Q8Kernel::ReferenceInt8 || k == Q8Kernel::Avx512VnniInt8; }
 
 bool q8_kernel_supported(Q8Kernel k) {
   switch (k) {
     case Q8Kernel::Portable:
     case Q8Kernel::Reference:
+    case Q8Kernel::ReferenceInt8:
       return true;
 #if CAPPY_Q8_X86
     case Q8Kernel::Avx2: return cpu_has_avx2();
-    case Q8Kernel::Avx512Vnni: return cpu_has_avx512vnni();
+    case Q8Kernel::Avx512Vnni:
+    case Q8Kernel::Avx512VnniInt8: return cpu_has_avx512vnni();
 #endif
     default:
       return false;
@@ -288,14 +422,15 @@ bool q8_kernel_supported(Q8Kernel k) {
 
 Q8Kernel default_q8_kernel() {
   if (const char* env = std::getenv("CAPPY_Q8_KERNEL"); env && *env) {
-    for (Q8Kernel k : {Q8Kernel::Portable, Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::Avx512Vnni})
+    for (Q8Kernel k : {Q8Kernel::Portable, Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::Avx512Vnni,
+                       Q8Kernel::ReferenceInt8, Q8Kernel::Avx512VnniInt8})
       if (std::string(env) == q8_kernel_name(k)) {
         if (!q8_kernel_supported(k))
           throw Error(std::string("CAPPY_Q8_KERNEL=") + env + ": this CPU or build does not support it");
         return k;
       }
     throw Error(std::string("CAPPY_Q8_KERNEL=") + env +
-                ": unknown kernel (portable, reference, avx2, avx512vnni)");
+                ": unknown kernel (portable, reference, avx2, avx512vnni, reference-int8, avx512vnni-int8)");
   }
   for (Q8Kernel k : {Q8Kernel::Avx512Vnni, Q8Kernel::Avx2})
     if (q8_kernel_supported(k)) return k;

@@ -17,6 +17,13 @@
 //   avx512vnni  VPDPWSSD: 16 channels x 2 products per instruction
 //   avx2        VPMADDWD + VPADDD, 8 channels x 2 products
 //   reference   plain C++ on the same quantized data (for tests)
+// and, only when asked for (CAPPY_Q8_KERNEL), int8 activations (amax / 127
+// per block of 32), the dynamic quantization, for speed where the
+// ranking margins allow it (docs/accuracy.md):
+//   avx512vnni-int8  VPDPBUSD: 16 channels x 4 products per instruction, twice
+//                    VPDPWSSD's rate; weights stored w + 128 (unsigned), the
+//                    excess removed with 128 x (sum of the block's activations)
+//   reference-int8   plain C++ on the same int8 data and panel (for tests)
 // Builds without x86-64 (WebAssembly, ARM) use the f32 panel path of
 // linear_compact.cc instead; the environment variable CAPPY_Q8_KERNEL
 // (portable, reference, avx2, avx512vnni) overrides the choice, for comparisons.
@@ -28,7 +35,10 @@
 
 namespace cappy::cpu {
 
-enum class Q8Kernel { Portable, Reference, Avx2, Avx512Vnni };
+enum class Q8Kernel { Portable, Reference, Avx2, Avx512Vnni, ReferenceInt8, Avx512VnniInt8 };
+
+// Whether the kernel takes int8 activations (and the unsigned int8 panel).
+bool q8_kernel_int8(Q8Kernel k);
 
 constexpr int kQ8IntPanel = 32;  // output channels per panel
 
@@ -40,25 +50,30 @@ bool q8_kernel_supported(Q8Kernel k);
 // integer kernel is compiled in.
 Q8Kernel default_q8_kernel();
 
-// Input rows quantized for the integer kernels.
+// Input rows quantized for the integer kernels: int16, or int8 when `int8`.
 struct Q8Activations {
   int k = 0;
-  std::vector<std::int16_t> q;  // [rows][k]
-  std::vector<float> scale;     // [rows][k / 32]: element = scale * q
-  void resize(std::size_t rows, int k);
+  bool int8 = false;
+  std::vector<std::int16_t> q;   // [rows][k] (int16)
+  std::vector<std::int8_t> q8;   // [rows][k] (int8)
+  std::vector<std::int32_t> sum;  // [rows][k / 32]: sum of each int8 block
+  std::vector<float> scale;      // [rows][k / 32]: element = scale * q
+  void resize(std::size_t rows, int k, bool int8 = false);
 };
 
 // Quantizes rows [r0, r1) of x[rows][k] (k a multiple of 32) into `a`
-// (already resized): per block of 32, scale = amax / 32767, q = round(x / scale).
+// (already resized): per block of 32, scale = amax / 32767 (int8: amax / 127),
+// q = round(x / scale).
 void quantize_rows(const float* x, std::size_t r0, std::size_t r1, Q8Activations& a);
 
-// Bytes of one packed panel for rows of k weights.
+// Bytes of one packed panel for rows of k weights (either layout).
 std::size_t q8_panel_bytes(int k);
 
 // Packs `count` (<= 32) output channels, rows[j] pointing to channel j's Q8_0
-// row of k weights, into `panel` (the same layout for every kernel); missing
-// channels are zero.
-void pack_q8_panel(const std::uint8_t* const* rows, int count, int k, std::uint8_t* panel);
+// row of k weights, into `panel` in the layout of `kernel` (one for the int16
+// kernels, one for the int8 ones); missing channels are zero.
+void pack_q8_panel(Q8Kernel kernel, const std::uint8_t* const* rows, int count, int k,
+                   std::uint8_t* panel);
 
 // out[r][j] = bias[j] + sum_k x[r][k] W[j][k] for rows [0, rows) of `a`, for
 // the ncols (<= 32) channels of a packed panel; rows of
