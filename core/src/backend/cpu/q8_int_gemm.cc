@@ -39,16 +39,9 @@ constexpr int kPairs = kBlock / 2;
 constexpr std::size_t kBlockPanelBytes = static_cast<std::size_t>(kBlock) * kQ8IntPanel * 2;
 constexpr float kActMax = 32767.0f;
 constexpr float kAct8Max = 127.0f;
-constexpr int kGroups = kBlock / 4;  // int8 panel: groups of 4 k
 
 const float* panel_scales(const std::uint8_t* panel, int blocks) {
   return reinterpret_cast<const float*>(panel + static_cast<std::size_t>(blocks) * kBlockPanelBytes);
-}
-
-std::int32_t load_pair(const std::int16_t* p) {
-  std::int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
 }
 
 // Plain C++ on the quantized data: the same integer sums and the same f32
@@ -77,12 +70,6 @@ void gemm_reference(const Q8Activations& a, std::size_t rows, const std::uint8_t
   }
 }
 
-std::int32_t load_group(const std::int8_t* p) {
-  std::int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
 // int8 activations: the same sums from the unsigned panel, minus the 128 excess.
 void gemm_reference_int8(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
                          const float* bias, float* out, std::size_t out_stride, int ncols) {
@@ -108,6 +95,20 @@ void gemm_reference_int8(const Q8Activations& a, std::size_t rows, const std::ui
 }
 
 #if CAPPY_Q8_X86
+
+constexpr int kGroups = kBlock / 4;  // int8 panel: groups of 4 k
+
+std::int32_t load_pair(const std::int16_t* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+std::int32_t load_group(const std::int8_t* p) {
+  std::int32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
 
 constexpr int kRowsAvx512 = 6;  // 6 rows x 2 x 16 channels: 12 int + 12 f32 accumulators
 
