@@ -173,6 +173,20 @@ TEST(Q8IntGemm, QuantizerRoundsEachBlockWithinHalfAStep) {
   }
 }
 
+TEST(Q8IntGemm, ActivationsOfTheWrongWidthAreRefused) {
+  const Q8Weights q = random_weights(32, 64, 3);
+  const std::vector<float> x = random_input(2, 64, 4);
+  cpu::Q8Activations a;
+  a.resize(2, 64, /*int8=*/false);
+  cpu::quantize_rows(x.data(), 0, 2, a);
+  try {
+    run_kernel(Q8Kernel::ReferenceInt8, q, a, 2, std::vector<float>(32));
+    ADD_FAILURE() << "int16 activations were given to an int8 kernel";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("reference-int8: activations quantized to int16"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Q8IntGemm, KernelChoiceFollowsTheEnvironment) {
   const char* old = std::getenv("CAPPY_Q8_KERNEL");
   const std::string saved = old ? old : "";

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 #include "backend/cpu/multiversion.h"
 #include "cappy/cappy.h"
@@ -44,48 +45,31 @@ const float* panel_scales(const std::uint8_t* panel, int blocks) {
   return reinterpret_cast<const float*>(panel + static_cast<std::size_t>(blocks) * kBlockPanelBytes);
 }
 
-// Plain C++ on the quantized data: the same integer sums and the same f32
-// accumulation per block as the SIMD kernels.
+// Weight k of channel j of a block in either panel layout.
+std::int32_t panel_weight(const std::uint8_t* block, bool int8_layout, int j, int i) {
+  if (int8_layout)  // [8 groups][32 channels][4 x (w + 128)]
+    return static_cast<std::int32_t>(block[(static_cast<std::size_t>(i / 4) * kQ8IntPanel + j) * 4 + i % 4]) - 128;
+  std::int16_t w;   // [16 pairs][32 channels][2 x int16]
+  std::memcpy(&w, block + (static_cast<std::size_t>(i / 2) * kQ8IntPanel + j) * 4 + (i % 2) * 2, 2);
+  return w;
+}
+
+// Plain C++ on the quantized data (int16 or int8 activations, as `a` holds):
+// the same integer sums and the same f32 accumulation per block as the SIMD kernels.
 void gemm_reference(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
                     const float* bias, float* out, std::size_t out_stride, int ncols) {
   const int k = a.k, blocks = k / kBlock;
   const float* ws = panel_scales(panel, blocks);
   for (std::size_t r = 0; r < rows; ++r) {
-    const std::int16_t* x = a.q.data() + r * k;
     const float* xs = a.scale.data() + r * blocks;
     for (int j = 0; j < ncols; ++j) {
       float acc = 0.0f;
       for (int b = 0; b < blocks; ++b) {
+        const std::uint8_t* block = panel + static_cast<std::size_t>(b) * kBlockPanelBytes;
         std::int32_t dot = 0;
         for (int i = 0; i < kBlock; ++i) {
-          std::int16_t w;
-          std::memcpy(&w, panel + static_cast<std::size_t>(b) * kBlockPanelBytes +
-                              (static_cast<std::size_t>(i / 2) * kQ8IntPanel + j) * 4 + (i % 2) * 2, 2);
-          dot += static_cast<std::int32_t>(w) * x[b * kBlock + i];
-        }
-        acc += static_cast<float>(dot) * (ws[b * kQ8IntPanel + j] * xs[b]);
-      }
-      out[r * out_stride + j] = acc + bias[j];
-    }
-  }
-}
-
-// int8 activations: the same sums from the unsigned panel, minus the 128 excess.
-void gemm_reference_int8(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
-                         const float* bias, float* out, std::size_t out_stride, int ncols) {
-  const int k = a.k, blocks = k / kBlock;
-  const float* ws = panel_scales(panel, blocks);
-  for (std::size_t r = 0; r < rows; ++r) {
-    const std::int8_t* x = a.q8.data() + r * k;
-    const float* xs = a.scale.data() + r * blocks;
-    for (int j = 0; j < ncols; ++j) {
-      float acc = 0.0f;
-      for (int b = 0; b < blocks; ++b) {
-        std::int32_t dot = 0;
-        for (int i = 0; i < kBlock; ++i) {
-          const std::uint8_t u = panel[static_cast<std::size_t>(b) * kBlockPanelBytes +
-                                       (static_cast<std::size_t>(i / 4) * kQ8IntPanel + j) * 4 + i % 4];
-          dot += (static_cast<std::int32_t>(u) - 128) * x[b * kBlock + i];
+          const std::size_t at = r * k + b * kBlock + i;
+          dot += panel_weight(block, a.int8, j, i) * (a.int8 ? a.q8[at] : a.q[at]);
         }
         acc += static_cast<float>(dot) * (ws[b * kQ8IntPanel + j] * xs[b]);
       }
@@ -104,101 +88,59 @@ std::int32_t load_pair(const std::int16_t* p) {
   return v;
 }
 
-std::int32_t load_group(const std::int8_t* p) {
-  std::int32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-
 constexpr int kRowsAvx512 = 6;  // 6 rows x 2 x 16 channels: 12 int + 12 f32 accumulators
 
+// kInt8 = false: int16 activations, VPDPWSSD on the int16 panel.
+// kInt8 = true: int8 activations, VPDPBUSD on the unsigned (w + 128) panel,
+// each block's int32 sums starting at -128 x (the block's activation sum).
+template <bool kInt8>
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
 void gemm_avx512vnni(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
                      const float* bias, float* out, std::size_t out_stride, int ncols) {
+  using Act = std::conditional_t<kInt8, std::int8_t, std::int16_t>;
   constexpr int R = kRowsAvx512;
+  constexpr int kSteps = kInt8 ? kGroups : kPairs;  // broadcasts per block
+  constexpr int kPerStep = kBlock / kSteps;          // activations per broadcast
   const int k = a.k, blocks = k / kBlock;
   const float* ws = panel_scales(panel, blocks);
   const __mmask16 mask0 = ncols >= 16 ? 0xffff : static_cast<__mmask16>((1u << ncols) - 1);
   const __mmask16 mask1 =
       ncols >= 32 ? 0xffff : ncols <= 16 ? 0 : static_cast<__mmask16>((1u << (ncols - 16)) - 1);
   const __m512 bias0 = _mm512_loadu_ps(bias), bias1 = _mm512_loadu_ps(bias + 16);
+  const Act* acts;
+  if constexpr (kInt8) acts = a.q8.data(); else acts = a.q.data();
   for (std::size_t r0 = 0; r0 < rows; r0 += R) {
     const std::size_t valid = std::min<std::size_t>(R, rows - r0);
     // Missing rows of the last block repeat the last row; their results are dropped.
-    const std::int16_t* xr[R];
-    const float* sr[R];
-    for (int i = 0; i < R; ++i) {
-      const std::size_t r = r0 + std::min<std::size_t>(i, valid - 1);
-      xr[i] = a.q.data() + r * k;
-      sr[i] = a.scale.data() + r * blocks;
-    }
-    __m512 f0[R], f1[R];
-    for (int i = 0; i < R; ++i) f0[i] = f1[i] = _mm512_setzero_ps();
-    for (int b = 0; b < blocks; ++b) {
-      __m512i acc0[R], acc1[R];
-      for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = _mm512_setzero_si512();
-      const std::uint8_t* wb = panel + static_cast<std::size_t>(b) * kBlockPanelBytes;
-      for (int g = 0; g < kPairs; ++g) {
-        const __m512i w0 = _mm512_loadu_si512(wb + g * 128);
-        const __m512i w1 = _mm512_loadu_si512(wb + g * 128 + 64);
-        for (int i = 0; i < R; ++i) {
-          const __m512i xb = _mm512_set1_epi32(load_pair(xr[i] + b * kBlock + g * 2));
-          acc0[i] = _mm512_dpwssd_epi32(acc0[i], w0, xb);
-          acc1[i] = _mm512_dpwssd_epi32(acc1[i], w1, xb);
-        }
-      }
-      const __m512 d0 = _mm512_loadu_ps(ws + b * kQ8IntPanel);
-      const __m512 d1 = _mm512_loadu_ps(ws + b * kQ8IntPanel + 16);
-      for (int i = 0; i < R; ++i) {
-        const __m512 s = _mm512_set1_ps(sr[i][b]);
-        f0[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc0[i]), _mm512_mul_ps(d0, s), f0[i]);
-        f1[i] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc1[i]), _mm512_mul_ps(d1, s), f1[i]);
-      }
-    }
-    for (std::size_t i = 0; i < valid; ++i) {
-      float* o = out + (r0 + i) * out_stride;
-      _mm512_mask_storeu_ps(o, mask0, _mm512_add_ps(f0[i], bias0));
-      _mm512_mask_storeu_ps(o + 16, mask1, _mm512_add_ps(f1[i], bias1));
-    }
-  }
-}
-
-// As gemm_avx512vnni, with int8 activations and VPDPBUSD on the unsigned
-// panel: each block's int32 sums start at -128 x (the block's activation sum).
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
-void gemm_avx512vnni_int8(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
-                          const float* bias, float* out, std::size_t out_stride, int ncols) {
-  constexpr int R = kRowsAvx512;
-  const int k = a.k, blocks = k / kBlock;
-  const float* ws = panel_scales(panel, blocks);
-  const __mmask16 mask0 = ncols >= 16 ? 0xffff : static_cast<__mmask16>((1u << ncols) - 1);
-  const __mmask16 mask1 =
-      ncols >= 32 ? 0xffff : ncols <= 16 ? 0 : static_cast<__mmask16>((1u << (ncols - 16)) - 1);
-  const __m512 bias0 = _mm512_loadu_ps(bias), bias1 = _mm512_loadu_ps(bias + 16);
-  for (std::size_t r0 = 0; r0 < rows; r0 += R) {
-    const std::size_t valid = std::min<std::size_t>(R, rows - r0);
-    const std::int8_t* xr[R];
+    const Act* xr[R];
     const float* sr[R];
     const std::int32_t* cr[R];
     for (int i = 0; i < R; ++i) {
       const std::size_t r = r0 + std::min<std::size_t>(i, valid - 1);
-      xr[i] = a.q8.data() + r * k;
+      xr[i] = acts + r * k;
       sr[i] = a.scale.data() + r * blocks;
-      cr[i] = a.sum.data() + r * blocks;
+      cr[i] = kInt8 ? a.sum.data() + r * blocks : nullptr;
     }
     __m512 f0[R], f1[R];
     for (int i = 0; i < R; ++i) f0[i] = f1[i] = _mm512_setzero_ps();
     for (int b = 0; b < blocks; ++b) {
       __m512i acc0[R], acc1[R];
-      for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = _mm512_set1_epi32(-128 * cr[i][b]);
+      for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = kInt8 ? _mm512_set1_epi32(-128 * cr[i][b]) : _mm512_setzero_si512();
       const std::uint8_t* wb = panel + static_cast<std::size_t>(b) * kBlockPanelBytes;
-      for (int g = 0; g < kGroups; ++g) {
+      for (int g = 0; g < kSteps; ++g) {
         const __m512i w0 = _mm512_loadu_si512(wb + g * 128);
         const __m512i w1 = _mm512_loadu_si512(wb + g * 128 + 64);
         for (int i = 0; i < R; ++i) {
-          const __m512i xb = _mm512_set1_epi32(load_group(xr[i] + b * kBlock + g * 4));
-          acc0[i] = _mm512_dpbusd_epi32(acc0[i], w0, xb);
-          acc1[i] = _mm512_dpbusd_epi32(acc1[i], w1, xb);
+          std::int32_t bits;  // 2 int16 or 4 int8 activations
+          std::memcpy(&bits, xr[i] + b * kBlock + g * kPerStep, 4);
+          const __m512i xb = _mm512_set1_epi32(bits);
+          if constexpr (kInt8) {
+            acc0[i] = _mm512_dpbusd_epi32(acc0[i], w0, xb);
+            acc1[i] = _mm512_dpbusd_epi32(acc1[i], w1, xb);
+          } else {
+            acc0[i] = _mm512_dpwssd_epi32(acc0[i], w0, xb);
+            acc1[i] = _mm512_dpwssd_epi32(acc1[i], w1, xb);
+          }
         }
       }
       const __m512 d0 = _mm512_loadu_ps(ws + b * kQ8IntPanel);
@@ -373,19 +315,21 @@ void pack_q8_panel(Q8Kernel kernel, const std::uint8_t* const* rows, int count, 
 void q8_panel_gemm(Q8Kernel kernel, const Q8Activations& a, std::size_t rows,
                    const std::uint8_t* panel, const float* bias, float* out, std::size_t out_stride,
                    int ncols) {
+  if (a.int8 != q8_kernel_int8(kernel))
+    throw Error(std::string("q8 kernel ") + q8_kernel_name(kernel) + ": activations quantized to " +
+                (a.int8 ? "int8" : "int16") + ", not what it takes");
   switch (kernel) {
 #if CAPPY_Q8_X86
     case Q8Kernel::Avx512Vnni:
-      return gemm_avx512vnni(a, rows, panel, bias, out, out_stride, ncols);
+      return gemm_avx512vnni<false>(a, rows, panel, bias, out, out_stride, ncols);
     case Q8Kernel::Avx2:
       return gemm_avx2(a, rows, panel, bias, out, out_stride, ncols);
     case Q8Kernel::Avx512VnniInt8:
-      return gemm_avx512vnni_int8(a, rows, panel, bias, out, out_stride, ncols);
+      return gemm_avx512vnni<true>(a, rows, panel, bias, out, out_stride, ncols);
 #endif
     case Q8Kernel::Reference:
-      return gemm_reference(a, rows, panel, bias, out, out_stride, ncols);
     case Q8Kernel::ReferenceInt8:
-      return gemm_reference_int8(a, rows, panel, bias, out, out_stride, ncols);
+      return gemm_reference(a, rows, panel, bias, out, out_stride, ncols);
     default:
       throw Error(std::string("q8 kernel ") + q8_kernel_name(kernel) + " is not an integer kernel of this build");
   }
