@@ -2,8 +2,8 @@
 """Evaluate a scorer on held-out WordNet tasks beside the baselines; write docs/default-model.md.
 
 For every held-out example the pool is the gold response and its candidates.
-Each method picks the candidate it scores highest (ties broken by a seeded
-random choice); per task we report the accuracy of picking the gold and the
+Each method picks the candidate it scores highest (a tie counts as a uniform
+pick among the tied candidates, in expectation); per task we report the accuracy of picking the gold and the
 ROUGE-L (stemmed, max over references) of the pick. The model is scored by the
 native `cappy score` (--cappy BIN --model DIR); --torch-check also scores it with
 the training module in PyTorch and reports the largest difference between the two.
@@ -64,25 +64,27 @@ def torch_scores(model_dir, items):
     return out
 
 
-def pick(scores, rng):
+def tied_best(scores):
+    """The indices of the highest score: a tie is a uniform pick among them."""
     best = max(scores)
-    return rng.choice([i for i, s in enumerate(scores) if s == best])
+    return [i for i, s in enumerate(scores) if s == best]
 
 
 def evaluate(items, method_scores, seed):
     """{method: {task: (accuracy, mean ROUGE-L of the pick, n)}}; method_scores: name -> per-item scores."""
     results = {}
     for name, all_scores in method_scores.items():
-        rng = random.Random(seed)
         per_task = {}
         for (ex, pool, gold), scores in zip(items, all_scores):
             if name == "random":  # exact expectation of a uniform pick
                 acc = 1.0 / len(pool)
                 rouge = sum(rouge_l_max(c, ex["references"]) for c in pool) / len(pool)
             else:
-                i = pick(scores, rng)
-                acc = float(i == gold)
-                rouge = rouge_l_max(pool[i], ex["references"])
+                # The expectation over the tied picks, not one seeded draw: overlap and BM25 tie
+                # often (a shuffled gold has the gold's words), and a draw adds noise to them.
+                ties = tied_best(scores)
+                acc = float(gold in ties) / len(ties)
+                rouge = sum(rouge_l_max(pool[i], ex["references"]) for i in ties) / len(ties)
             per_task.setdefault(ex["task"], []).append((acc, rouge))
         results[name] = {t: (sum(a for a, _ in v) / len(v), sum(r for _, r in v) / len(v), len(v))
                          for t, v in per_task.items()}
@@ -211,8 +213,8 @@ def write_doc(path, results, check, info, heldout, model, notes=None):
               "word asked about nor as a one-word answer (split by a hash of the word). For each",
               "example the pool is the gold response and its candidates of graded quality (other senses",
               "of the same word, related words and their glosses or examples, truncated and shuffled",
-              "gold answers); each method picks the candidate it scores highest, ties broken at random",
-              "(seeded). Accuracy is how often the pick is the gold; ROUGE-L is the stemmed ROUGE-L F of",
+              "gold answers); each method picks the candidate it scores highest, a tie counting as a",
+              "uniform pick among the tied (its expectation, not a draw). Accuracy is how often the pick is the gold; ROUGE-L is the stemmed ROUGE-L F of",
               "the pick against the references (what Cappy's labels measure). `random` is the exact",
               "expectation of a uniform pick. `longest` picks the longest text, `overlap` the one sharing",
               "most (stemmed) words with the instruction, `bm25` the best Okapi BM25 match of the",
