@@ -1,6 +1,6 @@
 // cappy convert: an HF checkpoint directory (safetensors, pytorch_model.bin or
 // flax_model.msgpack) -> one self-contained bundle file (GGUF) with the
-// weights in f32, f16 or q8 (GGML Q8_0), the config and the tokenizer.
+// weights in f32, f16, bf16 or q8 (GGML Q8_0), the config and the tokenizer.
 #include <iostream>
 
 #include "accuracy_report.h"
@@ -29,8 +29,9 @@ void add_convert_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-o,--output", args->out, "bundle file to write (e.g. model.cappy)")->required();
   cmd->add_option("--dtype", args->dtype,
                   "weight format: f32; f16 (matrices in half precision); q8 (linear layers and "
-                  "word embeddings as int8 with a scale per 32 weights)")
-      ->check(CLI::IsMember({"f32", "f16", "q8", "q8_0"}));
+                  "word embeddings as int8 with a scale per 32 weights); bf16 (matrices in bfloat16, run "
+                  "with AVX512_BF16 dot products where the CPU has them)")
+      ->check(CLI::IsMember({"f32", "f16", "q8", "q8_0", "bf16"}));
   cmd->add_option("--keep-f16", args->keep_f16,
                   "with --dtype q8: tensors whose name matches this regular expression stay f16, "
                   "e.g. 'word_embeddings' (docs/accuracy.md)");
@@ -52,7 +53,9 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     bar.finish();
     std::cerr << "wrote " << args->out << ": " << s.tensors << " tensors from " << s.source_format
               << " (" << s.q8_tensors << " q8_0, " << s.f16_tensors << " f16, " << s.f32_tensors
-              << " f32)";
+              << " f32";
+    if (s.bf16_tensors) std::cerr << ", " << s.bf16_tensors << " bf16";
+    std::cerr << ")";
     if (s.unused_tensors) std::cerr << ", " << s.unused_tensors << " unused source tensors left out";
     std::cerr << "; files:";
     for (const auto& f : s.embedded_files) std::cerr << " " << f;

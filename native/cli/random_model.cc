@@ -111,7 +111,7 @@ std::unique_ptr<ModelFiles> random_model(const std::string& shape, const std::st
     if (shape == k.name) s = &k;
   if (!s) throw Error("--shape " + shape + ": unknown (roberta-large, roberta-base, minilm-l6)");
   WeightFormat format;
-  if (!parse_weight_format(dtype, &format)) throw Error("--dtype " + dtype + ": expected f32, f16 or q8");
+  if (!parse_weight_format(dtype, &format)) throw Error("--dtype " + dtype + ": expected f32, f16, bf16 or q8");
 
   const std::string config = config_json(*s);
   const Graph graph = build_encoder_graph(parse_config(config, "config.json"));

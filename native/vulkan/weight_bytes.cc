@@ -1,6 +1,8 @@
 #include "weight_bytes.h"
 
+#include <cmath>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "cappy/cappy.h"
@@ -54,6 +56,11 @@ void weight_bytes(const plan::Buffer& buffer, const WeightStore& store, std::uin
       case plan::DType::F32: std::memcpy(out, f32.data(), 4 * count); break;
       case plan::DType::F16:
         for (std::uint64_t i = 0; i < count; ++i) {
+          // bf16 bundles run as f16: exact for every |w| <= 65504, the rest would be infinity.
+          if (t.dtype == DType::BF16 && std::isfinite(f32[i]) && std::fabs(f32[i]) > 65504.0f)
+            throw Error("vulkan: BF16 weight \"" + t.name + "\" holds " + std::to_string(f32[i]) +
+                        ", outside f16's range (the GPU runs bf16 weights as f16): convert with "
+                        "--dtype f16 or f32, or run on the CPU");
           const std::uint16_t h = float_to_half(f32[i]);
           std::memcpy(out + 2 * i, &h, 2);
         }

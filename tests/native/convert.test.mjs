@@ -15,8 +15,8 @@ const small = join(fixtures, 'converter', 'small-roberta');
 const bin = process.env.CAPPY_BIN;
 assert.ok(bin, 'set CAPPY_BIN to the cappy executable');
 
-function cappy(args, input) {
-  const r = spawnSync(bin, args, { input, timeout: 120_000 });
+function cappy(args, input, env = {}) {
+  const r = spawnSync(bin, args, { input, timeout: 120_000, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }
 const tmp = () => mkdtempSync(join(tmpdir(), 'cappy-convert-'));
@@ -72,6 +72,25 @@ test('q8 bundles are about a quarter of f32, and --report compares them with f32
   assert.equal(same.max_abs_diff, 0);
   assert.equal(same.top1_agreement, 1);
   assert.equal(same.kendall_tau_min, 1);
+});
+
+test('bf16 bundles are half of f32, and --report holds on both bf16 kernels', () => {
+  const d = tmp();
+  const f32 = join(d, 'f32.cappy'), bf16 = join(d, 'bf16.cappy');
+  assert.equal(cappy(['convert', small, '-o', f32]).status, 0);
+  // widen: f32 activations (every CPU, wasm); avx512bf16: bf16 activations, where the CPU has it.
+  for (const kernel of ['widen', 'avx512bf16']) {
+    const r = cappy(['convert', small, '-o', bf16, '--dtype', 'bf16', '--report', '--threads', '1'], '', { CAPPY_BF16_KERNEL: kernel });
+    if (kernel === 'avx512bf16' && /does not support it/.test(r.stderr)) continue;  // no AVX512_BF16 here
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /\d+ bf16\)/);
+    const size = statSync(bf16).size, full = statSync(f32).size;
+    assert.ok(size < 0.55 * full && size > 0.45 * full, `${size} vs ${full}`);
+    const report = JSON.parse(r.stdout.trim());
+    assert.equal(report.pairs, 400);
+    assert.ok(report.max_abs_diff > 0 && report.max_abs_diff <= 0.02, `${kernel}: ${r.stdout}`);
+    assert.ok(report.top1_agreement >= 0.99, `${kernel}: ${r.stdout}`);
+  }
 });
 
 test('eval reads a sample file and names its bad lines', () => {

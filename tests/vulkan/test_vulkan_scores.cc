@@ -73,7 +73,7 @@ bool half_storage() {
 
 struct Param {
   Fixture fixture;
-  const char* dtype;  // f32 (the checkpoint directory), f16, q8 (bundles)
+  const char* dtype;  // f32 (the checkpoint directory), f16, q8, bf16 (bundles)
   bool plain;         // CAPPY_VULKAN_PLAIN: no 16-bit storage, no subgroups
 };
 
@@ -123,6 +123,9 @@ TEST_P(VulkanScores, EqualTheCpuBackend) {
   const std::string path = model_path(p);
   const Cases cases = load_cases(fixture(std::string(p.fixture.cases) + "/expected.json"));
 
+  // bf16 bundles run as f16 on the device (every bf16 weight is exact in f16),
+  // with f32 activations: the CPU kernel that does the same is "widen".
+  ::setenv("CAPPY_BF16_KERNEL", "widen", 1);
   LoadOptions cpu_options;
   cpu_options.threads = 2;
   LoadOptions gpu_options = cpu_options;
@@ -147,7 +150,9 @@ TEST_P(VulkanScores, EqualTheCpuBackend) {
   // The weights ran in the bundle's format (small-roberta's rows are whole
   // Q8_0 blocks; the tiny fixtures' q8 bundles fall back to f16 rows).
   const bool blocks = std::string(p.fixture.dir) == "converter/small-roberta";
-  const std::string format = std::string(p.dtype) == "q8" ? (blocks ? "q8_0" : "f16") : p.dtype;
+  const std::string format = std::string(p.dtype) == "q8"     ? (blocks ? "q8_0" : "f16")
+                             : std::string(p.dtype) == "bf16" ? "f16"
+                                                              : p.dtype;
   const std::string variant = format == "f16" && !p.plain && device_has_half_storage ? "16-bit storage" : "plain";
   const auto used = vulkan::kernel_variants_used();
   EXPECT_NE(std::find(used.begin(), used.end(), "linear " + format + ": " + variant), used.end())
@@ -166,12 +171,13 @@ TEST_P(VulkanScores, EqualTheCpuBackend) {
   EXPECT_EQ(vulkan::validation_message_count(), messages_before)
       << "validation layer: " << vulkan::last_validation_message();
   ::unsetenv("CAPPY_VULKAN_PLAIN");
+  ::unsetenv("CAPPY_BF16_KERNEL");
 }
 
 std::vector<Param> all_params() {
   std::vector<Param> out;
   for (const Fixture& f : kFixtures)
-    for (const char* dtype : {"f32", "f16", "q8"})
+    for (const char* dtype : {"f32", "f16", "q8", "bf16"})
       for (bool plain : {false, true}) out.push_back({f, dtype, plain});
   return out;
 }

@@ -1,6 +1,7 @@
 // One-file Cappy bundles (made here by the native `cappy convert`) loaded from
-// bytes and from a URL: f32 scores as the reference does; f16 and q8 score as
-// the native CLI scores the same bundle; corrupt bundles reject naming it.
+// bytes and from a URL: f32 scores as the reference does; f16, q8 and bf16
+// score as the native CLI scores the same bundle (bf16: on its f32-widening
+// kernel, the one the wasm build has); corrupt bundles reject naming it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,7 +19,7 @@ before(() => {
   assert.ok(existsSync(bin), `bundles are made with the native CLI: build it (scripts/build) or set CAPPY_BIN (${bin})`);
   dir = mkdtempSync(join(tmpdir(), 'cappy-wasm-bundle-'));
   for (const fixture of ['tiny-roberta', 'tiny-bert'])
-    for (const dtype of ['f32', 'f16', 'q8']) {
+    for (const dtype of ['f32', 'f16', 'q8', 'bf16']) {
       const out = join(dir, `${fixture}-${dtype}.cappy`);
       const r = spawnSync(bin, ['convert', fixtureDir(fixture), '-o', out, '--dtype', dtype], { timeout: 60_000 });
       assert.equal(r.status, 0, r.stderr?.toString());
@@ -29,7 +30,9 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 // What the native CLI scores for these pairs with this model (a bundle path).
 function nativeLogits(model, instruction, responses) {
-  const r = spawnSync(bin, ['score', '--model', model], { input: JSON.stringify({ instruction, responses }) + '\n', timeout: 60_000 });
+  const r = spawnSync(bin, ['score', '--model', model], {
+    input: JSON.stringify({ instruction, responses }) + '\n', timeout: 60_000, env: { ...process.env, CAPPY_BF16_KERNEL: 'widen' },
+  });
   assert.equal(r.status, 0, r.stderr?.toString());
   const out = JSON.parse(r.stdout.toString());
   return out.logits ? out.logits.flat() : out.scores;
@@ -45,7 +48,7 @@ for (const fixture of ['tiny-roberta', 'tiny-bert']) {
     scorer.dispose();
   });
 
-  for (const dtype of ['f16', 'q8']) {
+  for (const dtype of ['f16', 'q8', 'bf16']) {
     test(`${fixture}: a ${dtype} bundle scores as the native CLI scores it`, async () => {
       const { path, bytes } = bundles[`${fixture}-${dtype}`];
       const scorer = await load(bytes);

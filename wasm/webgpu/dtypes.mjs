@@ -141,7 +141,13 @@ export function convertElements(src, srcDtype, dst, dstDtype, count) {
   if (dstDtype === 'f32') {
     for (let i = 0; i < count; i++) dv.setFloat32(4 * i, read(i), true);
   } else if (dstDtype === 'f16') {
-    for (let i = 0; i < count; i++) dv.setUint16(2 * i, floatToHalf(read(i)), true);
+    for (let i = 0; i < count; i++) {
+      const v = read(i);
+      // bf16 weights run as f16: exact for every |w| <= 65504, the rest would be infinity.
+      if (srcDtype === 'BF16' && Math.abs(v) > 65504 && Number.isFinite(v))
+        throw new Error(`BF16 weight ${v} (element ${i}) is outside f16's range (WebGPU runs bf16 weights as f16): convert with --dtype f16 or f32, or run on the CPU`);
+      dv.setUint16(2 * i, floatToHalf(v), true);
+    }
   } else if (dstDtype === 'q8_0') {
     storageBytes('q8_0', count);
     const block = new Float32Array(Q8_BLOCK);

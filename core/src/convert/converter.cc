@@ -63,6 +63,7 @@ std::vector<Needed> needed_tensors(const Graph& graph) {
 DType output_dtype(const Needed& n, WeightFormat format, const std::regex* keep_f16) {
   if (n.shape.size() < 2 || format == WeightFormat::F32) return DType::F32;  // biases, norms
   if (keep_f16 && std::regex_search(n.name, *keep_f16)) return DType::F16;
+  if (format == WeightFormat::BF16) return DType::BF16;  // every matrix, as f16 does
   if (format == WeightFormat::Q8_0 && n.role != Role::Other &&
       n.shape.back() % static_cast<std::int64_t>(kQ8BlockElems) == 0)
     return DType::Q8_0;
@@ -77,6 +78,12 @@ void encode(const std::vector<float>& v, DType dtype, std::uint8_t* out) {
     case DType::F16:
       for (std::size_t i = 0; i < v.size(); ++i) {
         const std::uint16_t h = float_to_half(v[i]);
+        std::memcpy(out + 2 * i, &h, 2);
+      }
+      break;
+    case DType::BF16:
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        const std::uint16_t h = float_to_bf16(v[i]);
         std::memcpy(out + 2 * i, &h, 2);
       }
       break;
@@ -106,6 +113,7 @@ bool parse_weight_format(const std::string& text, WeightFormat* out) {
   if (text == "f32") *out = WeightFormat::F32;
   else if (text == "f16") *out = WeightFormat::F16;
   else if (text == "q8" || text == "q8_0") *out = WeightFormat::Q8_0;
+  else if (text == "bf16") *out = WeightFormat::BF16;
   else return false;
   return true;
 }
@@ -115,6 +123,7 @@ const char* weight_format_name(WeightFormat f) {
     case WeightFormat::F32: return "f32";
     case WeightFormat::F16: return "f16";
     case WeightFormat::Q8_0: return "q8_0";
+    case WeightFormat::BF16: return "bf16";
   }
   return "?";
 }
@@ -172,7 +181,10 @@ GgufWriter prepare_bundle(const ModelFiles& files, const ConvertOptions& options
                   " but the config implies " + shape_text(n.shape));
     used.insert(t.name);
     const DType dtype = output_dtype(n, options.format, keep_f16.get());
-    (dtype == DType::Q8_0 ? s.q8_tensors : dtype == DType::F16 ? s.f16_tensors : s.f32_tensors)++;
+    (dtype == DType::Q8_0   ? s.q8_tensors
+     : dtype == DType::F16  ? s.f16_tensors
+     : dtype == DType::BF16 ? s.bf16_tensors
+                            : s.f32_tensors)++;
     const SourceTensor* tp = &t;
     writer.add_tensor(n.name, dtype, n.shape, [source, tp, dtype](std::uint8_t* out) {
       encode(read_f32(*tp), dtype, out);

@@ -15,10 +15,10 @@
 
 namespace cappy {
 
-enum class WeightFormat { F32, F16, Q8_0 };
-// "f32", "f16", "q8" (or "q8_0"); false for anything else.
+enum class WeightFormat { F32, F16, Q8_0, BF16 };
+// "f32", "f16", "q8" (or "q8_0"), "bf16"; false for anything else.
 bool parse_weight_format(const std::string& text, WeightFormat* out);
-const char* weight_format_name(WeightFormat f);  // "f32", "f16", "q8_0"
+const char* weight_format_name(WeightFormat f);  // "f32", "f16", "q8_0", "bf16"
 
 struct ConvertOptions {
   WeightFormat format = WeightFormat::F32;
@@ -32,7 +32,7 @@ struct ConvertSummary {
   std::string source_format;  // "safetensors", "pytorch", "flax"
   std::size_t tensors = 0;            // written
   std::size_t unused_tensors = 0;     // in the source but not used by the graph
-  std::size_t q8_tensors = 0, f16_tensors = 0, f32_tensors = 0;
+  std::size_t q8_tensors = 0, f16_tensors = 0, f32_tensors = 0, bf16_tensors = 0;
   std::vector<std::string> embedded_files;
 };
 

@@ -50,6 +50,18 @@ float half_to_float(std::uint16_t h);
 float bf16_to_float(std::uint16_t b);
 // float -> IEEE half, rounding to nearest even; overflow gives infinity.
 std::uint16_t float_to_half(float f);
+// float -> bfloat16 (the top 16 bits of the float), rounding to nearest even;
+// NaN stays a (quiet) NaN, overflow past bf16's largest finite gives infinity.
+// Inline and branch-free so that loops over it vectorize.
+inline std::uint16_t float_to_bf16(float f) {
+  std::uint32_t x;
+  __builtin_memcpy(&x, &f, 4);
+  // Adding 0x7fff plus the kept part's lowest bit rounds halves to even; a
+  // carry out of the mantissa correctly bumps the exponent (up to infinity).
+  const std::uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+  const std::uint32_t nan = x >> 16 | 0x40u;
+  return static_cast<std::uint16_t>((x & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
+}
 
 // One Q8_0 block: 32 floats -> 34 bytes (scale = max|x| / 127, GGML's rule),
 // and back.

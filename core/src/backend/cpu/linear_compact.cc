@@ -43,6 +43,8 @@ void panel_gemm(const float* x, std::size_t rows, int k_dim, const float* panel,
   }
 }
 
+bool is_compact(DType t) { return t == DType::F16 || t == DType::BF16 || t == DType::Q8_0; }
+
 // The weight's parts (one, or Q|K|V) as one row pointer per output channel,
 // or empty when the weight is not stored compact.
 std::vector<const std::uint8_t*> compact_rows(const WeightStore& store, const WeightRef& ref,
@@ -52,7 +54,7 @@ std::vector<const std::uint8_t*> compact_rows(const WeightStore& store, const We
   std::vector<const std::uint8_t*> rows;
   for (std::size_t p = 0; p < ref.parts.size(); ++p) {
     const TensorView& t = store.get(ref.parts[p], part);
-    if (t.dtype != DType::F16 && t.dtype != DType::Q8_0) return {};
+    if (!is_compact(t.dtype)) return {};
     if (p == 0) *dtype = t.dtype;
     if (t.dtype != *dtype) return {};  // mixed parts: let the f32 path widen them
     const std::size_t row_bytes = t.nbytes / static_cast<std::size_t>(part[0]);
@@ -65,22 +67,26 @@ std::vector<const std::uint8_t*> compact_rows(const WeightStore& store, const We
 
 CompactLinear::CompactLinear(DType dtype, std::vector<const std::uint8_t*> rows,
                              std::vector<float> bias, int in_features, std::shared_ptr<const void> owner,
-                             Q8Kernel q8_kernel)
+                             Q8Kernel q8_kernel, Bf16Kernel bf16_kernel)
     : dtype_(dtype), rows_(std::move(rows)), bias_(std::move(bias)), in_(in_features),
-      owner_(std::move(owner)), q8_kernel_(q8_kernel) {
-  if (dtype_ != DType::F16 && dtype_ != DType::Q8_0)
+      owner_(std::move(owner)), q8_kernel_(q8_kernel), bf16_kernel_(bf16_kernel) {
+  if (!is_compact(dtype_))
     throw Error(std::string("compact linear layer: unsupported dtype ") + dtype_name(dtype_));
   if (dtype_ == DType::Q8_0 && in_ % static_cast<int>(kQ8BlockElems) != 0)
     throw Error("compact linear layer: Q8_0 rows must be a multiple of 32 long");
   if (bias_.size() != rows_.size()) throw Error("compact linear layer: bias and weight disagree");
-  bias_.resize(rows_.size() + kQ8IntPanel, 0.0f);  // the last panel reads a whole panel's biases
+  // The last panel reads a whole panel's biases.
+  bias_.resize(rows_.size() + std::max(kQ8IntPanel, kBf16Panel), 0.0f);
 }
 
 void CompactLinear::run(const float* in, std::size_t rows, float* out, const ThreadPool& pool) const {
   if (dtype_ == DType::Q8_0 && q8_kernel_ != Q8Kernel::Portable) return run_q8_int(in, rows, out, pool);
+  if (dtype_ == DType::BF16 && bf16_kernel_ != Bf16Kernel::Widen) return run_bf16_dot(in, rows, out, pool);
   const std::size_t n = rows_.size();
   const std::size_t panels = (n + kPanelWidth - 1) / kPanelWidth;
-  const auto unpack = dtype_ == DType::F16 ? unpack_panel_f16 : unpack_panel_q8;
+  const auto unpack = dtype_ == DType::F16    ? unpack_panel_f16
+                      : dtype_ == DType::BF16 ? unpack_panel_bf16
+                                              : unpack_panel_q8;
   pool.parallel_for(panels, 1, [&](std::size_t p0, std::size_t p1) {
     thread_local std::vector<float> panel;
     panel.resize(static_cast<std::size_t>(in_) * kPanelWidth);
@@ -115,8 +121,31 @@ void CompactLinear::run_q8_int(const float* in, std::size_t rows, float* out,
   });
 }
 
+// Rounds the input rows to bf16 once, then each thread takes panels of 32
+// output channels: interleaves one into its scratch and runs every row on it.
+void CompactLinear::run_bf16_dot(const float* in, std::size_t rows, float* out,
+                                 const ThreadPool& pool) const {
+  thread_local Bf16Activations acts;  // the calling thread's; workers only read it
+  acts.resize(rows, in_);
+  Bf16Activations& a = acts;
+  pool.parallel_for(rows, 16, [&](std::size_t r0, std::size_t r1) { round_rows_bf16(in, r0, r1, a); });
+  const std::size_t n = rows_.size();
+  const std::size_t panels = (n + kBf16Panel - 1) / kBf16Panel;
+  pool.parallel_for(panels, 1, [&](std::size_t p0, std::size_t p1) {
+    thread_local std::vector<std::uint16_t> panel;
+    panel.resize(bf16_panel_bytes(in_) / sizeof(std::uint16_t));
+    for (std::size_t p = p0; p < p1; ++p) {
+      const std::size_t o0 = p * kBf16Panel;
+      const int count = static_cast<int>(std::min<std::size_t>(kBf16Panel, n - o0));
+      pack_bf16_panel(rows_.data() + o0, count, in_, panel.data());
+      bf16_panel_gemm(bf16_kernel_, a, rows, panel.data(), bias_.data() + o0, out + o0, n, count);
+    }
+  });
+}
+
 std::unique_ptr<CompactLinear> make_compact_linear(const WeightStore& store, const WeightRef& weight,
-                                                   const WeightRef& bias, Q8Kernel q8_kernel) {
+                                                   const WeightRef& bias, Q8Kernel q8_kernel,
+                                                   Bf16Kernel bf16_kernel) {
   DType dtype = DType::F32;
   std::vector<const std::uint8_t*> rows = compact_rows(store, weight, &dtype);
   if (rows.empty()) return nullptr;
@@ -129,7 +158,7 @@ std::unique_ptr<CompactLinear> make_compact_linear(const WeightStore& store, con
   }
   return std::make_unique<CompactLinear>(dtype, std::move(rows), std::move(b),
                                          static_cast<int>(weight.shape[1]), store.bytes_owner(),
-                                         q8_kernel);
+                                         q8_kernel, bf16_kernel);
 }
 
 CompactRows::CompactRows(const TensorView& table, std::shared_ptr<const void> owner)
@@ -144,17 +173,18 @@ void CompactRows::gather(std::int64_t row, float* out) const {
       dequantize_q8_block(src + c / kQ8BlockElems * kQ8BlockBytes, out + c);
     return;
   }
-  for (int c = 0; c < cols_; ++c) {  // F16
+  const auto widen = dtype_ == DType::BF16 ? bf16_to_float : half_to_float;
+  for (int c = 0; c < cols_; ++c) {  // F16, BF16
     std::uint16_t h;
     std::memcpy(&h, src + 2 * c, 2);
-    out[c] = half_to_float(h);
+    out[c] = widen(h);
   }
 }
 
 std::unique_ptr<CompactRows> make_compact_rows(const WeightStore& store, const WeightRef& weight) {
   if (weight.parts.size() != 1) return nullptr;
   const TensorView& t = store.get(weight.parts[0], weight.shape);
-  if (t.dtype != DType::F16 && t.dtype != DType::Q8_0) return nullptr;
+  if (!is_compact(t.dtype)) return nullptr;
   if (t.shape.size() != 2 || t.shape[0] == 0) return nullptr;
   return std::make_unique<CompactRows>(t, store.bytes_owner());
 }

@@ -1,4 +1,4 @@
-// Linear layers whose weights stay compact (F16, GGML Q8_0) in memory: the
+// Linear layers whose weights stay compact (F16, BF16, GGML Q8_0) in memory: the
 // kernel widens one panel of 16 output channels to f32 at a time, in a
 // per-thread scratch, and multiplies every input row by it. Memory stays
 // near the weight file's size (the weights are used in place, e.g. straight
@@ -13,6 +13,7 @@
 #include <memory>
 #include <vector>
 
+#include "backend/cpu/bf16_gemm.h"
 #include "backend/cpu/q8_int_gemm.h"
 #include "backend/cpu/thread_pool.h"
 #include "model/graph.h"
@@ -27,14 +28,17 @@ constexpr int kPanelWidth = 16;  // output channels per panel
 // row of `in_features` weights.
 void unpack_panel_f16(const std::uint8_t* const* rows, int count, int in_features, float* panel);
 void unpack_panel_q8(const std::uint8_t* const* rows, int count, int in_features, float* panel);
+void unpack_panel_bf16(const std::uint8_t* const* rows, int count, int in_features, float* panel);
 
 class CompactLinear {
  public:
   // `rows`: one pointer per output channel into memory that `owner` keeps alive.
-  // Q8_0 layers run on `q8_kernel` (default_q8_kernel() unless a test picks one).
+  // Q8_0 layers run on `q8_kernel` (default_q8_kernel() unless a test picks
+  // one), BF16 layers on `bf16_kernel` (likewise).
   CompactLinear(DType dtype, std::vector<const std::uint8_t*> rows, std::vector<float> bias,
                 int in_features, std::shared_ptr<const void> owner,
-                Q8Kernel q8_kernel = default_q8_kernel());
+                Q8Kernel q8_kernel = default_q8_kernel(),
+                Bf16Kernel bf16_kernel = default_bf16_kernel());
 
   // out[rows, out_features] = in[rows, in_features] · Wᵀ + b.
   void run(const float* in, std::size_t rows, float* out, const ThreadPool& pool) const;
@@ -42,9 +46,11 @@ class CompactLinear {
   int in_features() const { return in_; }
   int out_features() const { return static_cast<int>(rows_.size()); }
   Q8Kernel q8_kernel() const { return q8_kernel_; }
+  Bf16Kernel bf16_kernel() const { return bf16_kernel_; }
 
  private:
   void run_q8_int(const float* in, std::size_t rows, float* out, const ThreadPool& pool) const;
+  void run_bf16_dot(const float* in, std::size_t rows, float* out, const ThreadPool& pool) const;
 
   DType dtype_;
   std::vector<const std::uint8_t*> rows_;
@@ -52,16 +58,18 @@ class CompactLinear {
   int in_;
   std::shared_ptr<const void> owner_;
   Q8Kernel q8_kernel_;
+  Bf16Kernel bf16_kernel_;
 };
 
-// The layer for a Linear op whose weight is stored as F16 or Q8_0 (every
-// part of a fused weight in the same dtype); null for other dtypes, which
-// the f32 path handles.
+// The layer for a Linear op whose weight is stored as F16, BF16 or Q8_0
+// (every part of a fused weight in the same dtype); null for other dtypes,
+// which the f32 path handles.
 std::unique_ptr<CompactLinear> make_compact_linear(const WeightStore& store, const WeightRef& weight,
                                                    const WeightRef& bias,
-                                                   Q8Kernel q8_kernel = default_q8_kernel());
+                                                   Q8Kernel q8_kernel = default_q8_kernel(),
+                                                   Bf16Kernel bf16_kernel = default_bf16_kernel());
 
-// Embedding rows gathered from an F16 or Q8_0 table, widened to f32.
+// Embedding rows gathered from an F16, BF16 or Q8_0 table, widened to f32.
 class CompactRows {
  public:
   CompactRows(const TensorView& table, std::shared_ptr<const void> owner);
@@ -78,7 +86,7 @@ class CompactRows {
   std::shared_ptr<const void> owner_;
 };
 
-// A CompactRows for a weight stored as F16 or Q8_0; null otherwise.
+// A CompactRows for a weight stored as F16, BF16 or Q8_0; null otherwise.
 std::unique_ptr<CompactRows> make_compact_rows(const WeightStore& store, const WeightRef& weight);
 
 // Like embed_rows (kernels.h), with the word table compact.
