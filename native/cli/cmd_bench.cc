@@ -173,15 +173,18 @@ double q8_gemm_gflops(int m, int k, int n, int threads, int iters) {
   return 2.0 * m * k * n / s / 1e9;
 }
 
-// Whether any linear weight of the model is stored as Q8_0.
-bool has_q8_weights(const WeightStore& store, const Graph& graph) {
+// Whether any linear weight of the model is stored as `dtype`.
+bool has_linear_weights(const WeightStore& store, const Graph& graph, DType dtype) {
   for (const Op& op : graph.ops)
     if (op.kind == OpKind::Linear) {
       std::vector<std::int64_t> part = op.weights[0].shape;
       part[0] /= static_cast<std::int64_t>(op.weights[0].parts.size());
-      if (store.get(op.weights[0].parts[0], part).dtype == DType::Q8_0) return true;
+      if (store.get(op.weights[0].parts[0], part).dtype == dtype) return true;
     }
   return false;
+}
+bool has_q8_weights(const WeightStore& store, const Graph& graph) {
+  return has_linear_weights(store, graph, DType::Q8_0);
 }
 
 // One of cappy's engines on the batch: a backend loaded from one weight file.
@@ -207,9 +210,11 @@ Engine load_engine(const ModelFiles& files, const std::string& name, const std::
   Engine e;
   e.on_cpu = device == "cpu";
   const auto t0 = Clock::now();
+  bool bf16 = false;
   {
     WeightStore weights = WeightStore::open(files);
     e.q8 = has_q8_weights(weights, graph);
+    bf16 = has_linear_weights(weights, graph, DType::BF16);
     if (e.on_cpu) {
       e.backend = make_cpu_backend(graph, weights, o.threads);
     } else {
@@ -224,6 +229,7 @@ Engine load_engine(const ModelFiles& files, const std::string& name, const std::
     e.label = "cappy " + device + " (" + e.backend->name() + ")";
   else
     e.label = "cappy " + std::string(e.q8 ? "q8 (" + std::string(cpu::q8_kernel_name(cpu::default_q8_kernel())) + ")"
+                                     : bf16 ? "bf16 (" + std::string(cpu::bf16_kernel_name(cpu::default_bf16_kernel())) + ")"
                                           : "cpu");
   e.label += ": " + name;
   e.logits.resize(static_cast<std::size_t>(spec.num_labels) * static_cast<std::size_t>(o.batch));
@@ -355,8 +361,8 @@ void add_bench_command(CLI::App& app, int& exit_code) {
                   "instead of --model: random weights of this shape, made in memory "
                   "(roberta-large, roberta-base, minilm-l6; no onnxruntime side)")
       ->excludes(model);
-  cmd->add_option("--dtype", o->dtype, "weights of the --shape model: f32, f16 or q8 (a bundle in memory)")
-      ->check(CLI::IsMember({"f32", "f16", "q8"}));
+  cmd->add_option("--dtype", o->dtype, "weights of the --shape model: f32, f16, bf16 or q8 (a bundle in memory)")
+      ->check(CLI::IsMember({"f32", "f16", "q8", "bf16"}));
   cmd->add_option("--threads", o->threads, "threads for both engines")->check(CLI::Range(1, 1024));
   cmd->add_option("--batch", o->batch, "pairs per batch")->check(CLI::Range(1, 4096));
   cmd->add_option("--seq", o->seq, "tokens per pair")->check(CLI::Range(3, 1 << 16));

@@ -74,22 +74,23 @@ test('q8 bundles are about a quarter of f32, and --report compares them with f32
   assert.equal(same.kendall_tau_min, 1);
 });
 
-test('bf16 bundles are half of f32, and --report holds on both bf16 kernels', () => {
+test('bf16 bundles are the size of f16 ones, and --report holds on both bf16 kernels', () => {
   const d = tmp();
-  const f32 = join(d, 'f32.cappy'), bf16 = join(d, 'bf16.cappy');
-  assert.equal(cappy(['convert', small, '-o', f32]).status, 0);
+  const f16 = join(d, 'f16.cappy'), bf16 = join(d, 'bf16.cappy');
+  assert.equal(cappy(['convert', small, '-o', f16, '--dtype', 'f16']).status, 0);
   // widen: f32 activations (every CPU, wasm); avx512bf16: bf16 activations, where the CPU has it.
   for (const kernel of ['widen', 'avx512bf16']) {
     const r = cappy(['convert', small, '-o', bf16, '--dtype', 'bf16', '--report', '--threads', '1'], '', { CAPPY_BF16_KERNEL: kernel });
     if (kernel === 'avx512bf16' && /does not support it/.test(r.stderr)) continue;  // no AVX512_BF16 here
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /\d+ bf16\)/);
-    const size = statSync(bf16).size, full = statSync(f32).size;
-    assert.ok(size < 0.55 * full && size > 0.45 * full, `${size} vs ${full}`);
+    assert.equal(statSync(bf16).size, statSync(f16).size);
     const report = JSON.parse(r.stdout.trim());
     assert.equal(report.pairs, 400);
     assert.ok(report.max_abs_diff > 0 && report.max_abs_diff <= 0.02, `${kernel}: ${r.stdout}`);
-    assert.ok(report.top1_agreement >= 0.99, `${kernel}: ${r.stdout}`);
+    // Rounding the activations to bf16 too (avx512bf16) reorders close candidates
+    // more often: 98% top-1 on this model (docs/accuracy.md); f32 activations: 100%.
+    assert.ok(report.top1_agreement >= (kernel === 'widen' ? 0.99 : 0.95), `${kernel}: ${r.stdout}`);
   }
 });
 

@@ -7,7 +7,9 @@
 #include "backend/backend_registry.h"
 #include "batch/packed_batch.h"
 #include "cappy/cappy.h"
+#include "convert/converter.h"
 #include "model/config.h"
+#include "model/gguf.h"
 #include "model/graph.h"
 #include "model/model_files.h"
 #include "model/weight_store.h"
@@ -83,6 +85,35 @@ TEST(VulkanErrors, IdsOutsideTheTablesAreErrorsNotReads) {
   batch.ids[1] = 2000;  // and the backend still works after
   backend->run(batch, logits.data());
   EXPECT_TRUE(std::isfinite(logits[0]));
+}
+
+// bf16 bundles run as f16 on the device; a weight f16 cannot hold (65536 here)
+// is refused by name instead of becoming infinity.
+TEST(VulkanErrors, Bf16WeightsBeyondF16AreRefusedByName) {
+  vulkan::register_vulkan_backend();
+  const std::string path = test::temp_dir("vulkan-bf16-range") + "/m.cappy";
+  ConvertOptions c;
+  c.format = WeightFormat::BF16;
+  convert_checkpoint(fixture("tiny-bert"), path, c);
+  std::string bytes = test::read_file(path);
+  const GgufFile g = parse_gguf(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(), path);
+  const std::string victim = "bert.encoder.layer.0.intermediate.dense.weight";
+  std::size_t at = 0;
+  for (const TensorView& t : g.tensors)
+    if (t.name == victim) at = static_cast<std::size_t>(t.data - reinterpret_cast<const std::uint8_t*>(bytes.data()));
+  ASSERT_GT(at, 0u);
+  bytes[at] = static_cast<char>(0x80);  // bf16 0x4780 = 65536, little-endian
+  bytes[at + 1] = static_cast<char>(0x47);
+  test::write_file(path, bytes);
+  LoadOptions o;
+  o.device = "vulkan:0";
+  try {
+    Scorer::load(path, o);
+    FAIL() << "uploaded a bf16 weight that f16 cannot hold";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("BF16 weight \"" + victim + "\" holds 65536"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("--dtype f16 or f32"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

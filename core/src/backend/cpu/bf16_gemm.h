@@ -7,10 +7,20 @@
 // the instruction reads (no f32 copy of the weights, ever).
 //
 // What the activation rounding costs: a bf16 keeps 8 significant bits, so
-// each input value moves by up to 2^-9 of itself. The widening kernel
+// each input value moves by up to 2^-9 of itself, differently for each
+// candidate, which reorders close candidates more often than the weights'
+// rounding does (docs/accuracy.md measures both kernels). The widening kernel
 // (linear_compact.cc: bf16 weights widened to f32 panels, f32 activations)
-// avoids that error and is the reference for accuracy (docs/accuracy.md
-// measures both).
+// avoids that error. Splitting each activation into two bf16 (hi + lo, two
+// VDPBF16PS per weight pair) was tried: it scored like the widening kernel
+// but ran no faster than it either, so it was not kept.
+//
+// Why own kernels, not oneDNN (Debian libdnnl-dev): a oneDNN bf16 matmul wants
+// its weights reordered into its blocked layout, a second copy of every matrix
+// held for the model's lifetime, where this kernel packs one 32-channel panel
+// per thread from the mapped file; it would add a dependency the wasm build
+// cannot use; and the q8 kernels beside it already settle the panel layout,
+// threading and dispatch this one shares.
 //
 // Kernels, picked at run time from the CPU's features:
 //   avx512bf16  VDPBF16PS: 16 channels x 2 products per instruction
