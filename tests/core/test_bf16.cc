@@ -181,6 +181,21 @@ TEST(Bf16Linear, DotProductKernelsAgreeWithThePlainKernel) {
       ->run(x.data(), rows, plain.data(), pool);
   for (std::size_t i = 0; i < simd.size(); ++i)
     ASSERT_NEAR(simd[i], plain[i], 1e-5 * (1 + std::fabs(plain[i]))) << "element " << i;
+  // And against the widening kernel (f32 inputs): apart by the inputs' rounding
+  // to bf16 only, at most 2^-9 of each term.
+  std::vector<float> wide(rows * 70);
+  cpu::make_compact_linear(store, l.weight, l.bias, cpu::default_q8_kernel(), Bf16Kernel::Widen)
+      ->run(x.data(), rows, wide.data(), pool);
+  double worst = 0;
+  for (std::size_t r = 0; r < rows; ++r)
+    for (int o = 0; o < 70; ++o) {
+      double terms = 0;
+      for (int k = 0; k < 300; ++k) terms += std::fabs(x[r * 300 + k] * l.w[static_cast<std::size_t>(o) * 300 + k]);
+      const std::size_t i = r * 70 + o;
+      ASSERT_NEAR(simd[i], wide[i], terms / 512 + 1e-5 * (1 + terms)) << "row " << r << " out " << o;
+      worst = std::max(worst, std::fabs(static_cast<double>(simd[i]) - wide[i]));
+    }
+  EXPECT_GT(worst, 1e-5) << "the inputs' rounding should show";
 }
 
 TEST(Bf16Linear, KernelChoiceFollowsTheEnvironment) {
