@@ -3,7 +3,7 @@
 // onnxruntime-node on the same model's ONNX export (it pads every pair to the
 // longest, as a scorer feeding it would; cappy packs them), other weight files
 // of the same model (--also, e.g. the q8 bundle), and the forward pass's
-// GFLOP/s beside one large GEMM's on this machine (XNNPACK f32, and the q8
+// GFLOP/s beside one large GEMM's on this machine (the f32 GEMM, and the q8
 // kernel for q8 weights). The engines run in rounds, each once per round, so
 // that on a shared machine they see about the same load: the ratios to
 // onnxruntime are per round. With --device vulkan (or auto) the device runs
@@ -230,7 +230,7 @@ Engine load_engine(const ModelFiles& files, const std::string& name, const std::
   else
     e.label = "cappy " + std::string(e.q8 ? "q8 (" + std::string(cpu::q8_kernel_name(cpu::default_q8_kernel())) + ")"
                                      : bf16 ? "bf16 (" + std::string(cpu::bf16_kernel_name(cpu::default_bf16_kernel())) + ")"
-                                          : "cpu");
+                                          : "cpu f32 (" + std::string(cpu::f32_gemm_name(cpu::default_f32_gemm())) + ")");
   e.label += ": " + name;
   e.logits.resize(static_cast<std::size_t>(spec.num_labels) * static_cast<std::size_t>(o.batch));
   return e;
@@ -335,7 +335,7 @@ void run_bench(const BenchOptions& o) {
     if (!e.on_cpu) continue;
     const double peak = e.q8 ? q8_gemm : gemm;
     std::printf("  %s: the forward pass reaches %.0f%% of one %s GEMM %dx%dx%d (%.1f GFLOP/s)\n",
-                e.label.c_str(), 100.0 * flops / median(e.seconds) / 1e9 / peak, e.q8 ? "q8" : "XNNPACK f32",
+                e.label.c_str(), 100.0 * flops / median(e.seconds) / 1e9 / peak, e.q8 ? "q8" : (std::string(cpu::f32_gemm_name(cpu::default_f32_gemm())) + " f32").c_str(),
                 batch.tokens(), spec.hidden_size, spec.intermediate_size, peak);
   }
   if (o.device != "cpu") {

@@ -15,6 +15,10 @@
 #include "backend/cpu/portable_thread_pool.h"
 #include "backend/cpu/thread_pool.h"
 #if CAPPY_WITH_XNNPACK
+#include <cstdlib>
+#include <string>
+
+#include "backend/cpu/f32_linear.h"
 #include "backend/cpu/xnn_linear.h"
 #endif
 
@@ -108,6 +112,51 @@ TEST(PortableLinear, AgreesWithXnnpack) {
   portable.run(x.data(), p.rows, a.data(), pool);
   xnn.run(x.data(), p.rows, b.data(), pool);
   for (std::size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-4 * (1 + std::abs(b[i]))) << i;
+}
+
+// The native f32 layer on each GEMM this build has (oneDNN's sgemm, XNNPACK),
+// against the double reference, at edge shapes and with 1 and 2 threads.
+TEST(F32Linear, EveryGemmMatchesTheReference) {
+  std::vector<cpu::F32Gemm> gemms = {cpu::F32Gemm::Xnnpack};
+  if (CAPPY_WITH_ONEDNN) gemms.push_back(cpu::F32Gemm::OneDnn);
+  const int shapes[][3] = {{1, 1, 1}, {3, 7, 9}, {13, 80, 36}, {65, 300, 23}, {130, 513, 70}};
+  unsigned seed = 21;
+  for (cpu::F32Gemm g : gemms)
+    for (int threads : {1, 2})
+      for (const auto& s : shapes) {
+        SCOPED_TRACE(std::string(cpu::f32_gemm_name(g)) + " threads " + std::to_string(threads));
+        const Problem p = make_problem(s[0], s[1], s[2], seed++);
+        std::vector<float> x = p.x;
+        x.resize(x.size() + 16);  // XNNPACK's read slack
+        cpu::F32Linear fc(p.w.data(), p.b.data(), p.in, p.out, g);
+        EXPECT_EQ(fc.gemm(), g);
+        cpu::ThreadPool pool(threads);
+        std::vector<float> y(std::size_t(p.rows) * p.out, NAN);
+        fc.run(x.data(), p.rows, y.data(), pool);
+        expect_matches_reference(p, y, false);
+      }
+}
+
+TEST(F32Linear, GemmChoiceFollowsTheEnvironment) {
+  const char* old = std::getenv("CAPPY_F32_GEMM");
+  const std::string saved = old ? old : "";
+  setenv("CAPPY_F32_GEMM", "xnnpack", 1);
+  EXPECT_EQ(cpu::default_f32_gemm(), cpu::F32Gemm::Xnnpack);
+  setenv("CAPPY_F32_GEMM", "onednn", 1);
+  if (CAPPY_WITH_ONEDNN) {
+    EXPECT_EQ(cpu::default_f32_gemm(), cpu::F32Gemm::OneDnn);
+  } else {
+    EXPECT_THROW(cpu::default_f32_gemm(), Error);
+  }
+  setenv("CAPPY_F32_GEMM", "mkl", 1);
+  try {
+    cpu::default_f32_gemm();
+    ADD_FAILURE() << "an unknown GEMM name was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("CAPPY_F32_GEMM=mkl: unknown GEMM"), std::string::npos) << e.what();
+  }
+  if (old) setenv("CAPPY_F32_GEMM", saved.c_str(), 1); else unsetenv("CAPPY_F32_GEMM");
+  if (!old) EXPECT_EQ(cpu::default_f32_gemm(), CAPPY_WITH_ONEDNN ? cpu::F32Gemm::OneDnn : cpu::F32Gemm::Xnnpack);
 }
 #endif
 

@@ -1,0 +1,47 @@
+#include "backend/cpu/f32_linear.h"
+
+#include <cstdlib>
+#include <string>
+
+#include "cappy/cappy.h"
+
+namespace cappy::cpu {
+
+const char* f32_gemm_name(F32Gemm g) { return g == F32Gemm::OneDnn ? "onednn" : "xnnpack"; }
+
+F32Gemm default_f32_gemm() {
+  if (const char* env = std::getenv("CAPPY_F32_GEMM"); env && *env) {
+    const std::string v = env;
+    if (v == "xnnpack") return F32Gemm::Xnnpack;
+    if (v == "onednn") {
+      if (!CAPPY_WITH_ONEDNN) throw Error("CAPPY_F32_GEMM=onednn: this build has no oneDNN (libdnnl-dev)");
+      return F32Gemm::OneDnn;
+    }
+    throw Error("CAPPY_F32_GEMM=" + v + ": unknown GEMM (onednn, xnnpack)");
+  }
+  return CAPPY_WITH_ONEDNN ? F32Gemm::OneDnn : F32Gemm::Xnnpack;
+}
+
+F32Linear::F32Linear(const float* weight, const float* bias, int in_features, int out_features,
+                     F32Gemm gemm)
+    : gemm_(gemm) {
+#if CAPPY_WITH_ONEDNN
+  if (gemm == F32Gemm::OneDnn) {
+    dnnl_ = std::make_unique<DnnlLinear>(weight, bias, in_features, out_features);
+    return;
+  }
+#endif
+  gemm_ = F32Gemm::Xnnpack;
+  xnn_ = std::make_unique<XnnLinear>(weight, bias, in_features, out_features);
+}
+
+F32Linear::~F32Linear() = default;
+
+void F32Linear::run(const float* in, std::size_t rows, float* out, const ThreadPool& pool) {
+#if CAPPY_WITH_ONEDNN
+  if (dnnl_) return dnnl_->run(in, rows, out, pool);
+#endif
+  xnn_->run(in, rows, out, pool);
+}
+
+}  // namespace cappy::cpu
