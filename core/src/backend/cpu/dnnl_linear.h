@@ -1,8 +1,8 @@
-// One f32 linear layer on oneDNN's sgemm (Debian libdnnl, native builds).
-// Why beside XNNPACK: on the development machine (AMD Zen 5, AVX-512) oneDNN
-// 2.6's sgemm runs the FFN's GEMM 1.5-2.3x faster than Debian's 2022
-// XNNPACK snapshot (docs/benchmarks.md), and it reads the weights in
-// PyTorch's [out, in] layout directly (one copy, no packed second one).
+// One f32 linear layer on oneDNN's sgemm (Debian libdnnl, native builds;
+// opt-in with CAPPY_F32_GEMM=onednn, see f32_linear.h). Why beside XNNPACK:
+// on the development machine (AMD Zen 5, AVX-512) oneDNN 2.6's sgemm runs the
+// FFN's GEMM 1.5-2.3x faster than Debian's 2022 XNNPACK snapshot
+// (docs/benchmarks.md), and it reads the weights in PyTorch's [out, in] layout.
 #pragma once
 
 #include <cstddef>
