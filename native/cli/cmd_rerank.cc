@@ -35,7 +35,7 @@ std::vector<std::string> read_candidates(LineReader& reader) {
       nlohmann::json j;
       try {
         j = nlohmann::json::parse(line);
-      } catch (const nlohmann::json::parse_error& e) {
+      } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range (a number beyond double)
         throw Error(where + ": malformed JSON: " + e.what());
       }
       if (!j.is_object() || !j.contains("text") || !j["text"].is_string())

@@ -29,7 +29,7 @@ void parse_request(const std::string& text, Request& r) {
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range (a number beyond double)
     // nlohmann rejects invalid UTF-8 here too. Its message quotes the bytes it
     // read last, which may be the invalid ones: keep only the explanation.
     std::string why = e.what();

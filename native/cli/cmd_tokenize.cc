@@ -39,7 +39,7 @@ std::string encode_line(const std::string& line, const ModelTokenizer& tok, std:
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(line);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range (a number beyond double)
     std::string why = e.what();
     error = "malformed JSON: " + why.substr(0, why.find("; last read"));
     return {};

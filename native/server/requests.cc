@@ -85,7 +85,7 @@ json parse_json_body(std::string_view body) {
   }
   try {
     return json::parse(body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range (a number beyond double)
     // The message quotes the bytes read last; keep only the explanation.
     std::string why = e.what();
     why = why.substr(0, why.find("; last read"));

@@ -75,6 +75,9 @@ TEST(Safetensors, RejectsHugeHeaderLength) {
 
 TEST(Safetensors, RejectsMalformedHeaderJson) {
   expect_rejected(safetensors_bytes("{\"a\":", ""), "malformed safetensors header");
+  // A number beyond double is nlohmann's out_of_range, not a parse_error (found by the fuzzer).
+  expect_rejected(safetensors_bytes("{\"a\": {\"dtype\": \"F32\", \"shape\": [7E777777]}}", ""),
+                  "malformed safetensors header");
 }
 
 TEST(Safetensors, RejectsUnknownDtype) {

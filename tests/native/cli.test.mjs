@@ -60,19 +60,22 @@ test('score reports bad lines, keeps lines aligned, scores the rest, exits 1', (
     Buffer.from('{"instruction": "bad '), Buffer.from([0xff, 0xfe]), Buffer.from('", "responses": ["a"]}\n'), // invalid UTF-8 (line 4)
     Buffer.from('\n'),                                            // blank: skipped
     Buffer.from('[1, 2]\n'),                                      // not an object (line 6)
+    Buffer.from('{"instruction": "q", "responses": ["a"], "n": 1e999}\n'), // a number beyond double (line 7)
     Buffer.from(good + '\n'),
   ]);
   const r = cappy(['score', '--model', roberta], input);
   assert.equal(r.status, 1);
   const out = lines(r.stdout);
-  assert.equal(out.length, 6);
+  assert.equal(out.length, 7);
   assert.equal(out[0].scores.length, 2);
   assert.deepEqual(out.slice(1, 5).map((o) => o.line), [2, 3, 4, 6]);
   assert.match(out[1].error, /malformed JSON/);
   assert.match(out[2].error, /"responses" must be an array of strings/);
   assert.match(out[3].error, /UTF-8/);
   assert.match(out[4].error, /expected a JSON object/);
-  assert.deepEqual(out[5].scores, out[0].scores);
+  assert.equal(out[5].line, 7);
+  assert.match(out[5].error, /malformed JSON.*number overflow/);
+  assert.deepEqual(out[6].scores, out[0].scores);
   assert.match(r.stderr, /<stdin>:2: malformed JSON/);
   assert.match(r.stderr, /<stdin>:4: .*UTF-8/);
 });

@@ -232,6 +232,8 @@ test('long texts are truncated to the model length, not rejected', async () => {
 test('malformed JSON, invalid UTF-8 and empty bodies get 400', async () => {
   for (const path of ['/v1/rerank', '/rerank', '/v1/score']) {
     assertError(await post(srv.url, path, '{"query": "q", "documents": ['), 400, 'invalid_request_error', /malformed JSON/);
+    // A number beyond double (nlohmann's out_of_range, not a parse error) is malformed JSON too.
+    assertError(await post(srv.url, path, '{"query": "q", "documents": ["a"], "texts": ["a"], "top_n": 1e999}'), 400, 'invalid_request_error', /malformed JSON.*number overflow/);
     const bad = Buffer.concat([Buffer.from('{"query": "caf'), Buffer.from([0xc3, 0x28]), Buffer.from('", "documents": ["a"], "texts": ["a"]}')]);
     assertError(await post(srv.url, path, bad), 400, 'invalid_request_error', /not UTF-8: invalid UTF-8 at byte 14/);
     assertError(await post(srv.url, path, ''), 400, 'invalid_request_error', /empty request body/);

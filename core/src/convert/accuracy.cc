@@ -22,7 +22,7 @@ std::vector<EvalGroup> parse_eval_set(std::string_view text, const std::string& 
     nlohmann::json j;
     try {
       j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range (a number beyond double)
       throw Error(where + ": malformed JSON: " + e.what());
     }
     if (!j.is_object() || !j.contains("instruction") || !j["instruction"].is_string() ||

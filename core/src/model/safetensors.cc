@@ -39,7 +39,7 @@ std::vector<TensorView> parse_safetensors(const std::uint8_t* data, std::size_t 
   json header;
   try {
     header = json::parse(data + 8, data + 8 + header_len);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, or out_of_range (a number beyond double)
     throw Error(origin + ": malformed safetensors header: " + e.what());
   }
   if (!header.is_object()) throw Error(origin + ": safetensors header is not a JSON object");

@@ -8,7 +8,7 @@ namespace cappy {
 nlohmann::json parse_json(std::string_view text, const std::string& origin) {
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range (a number beyond double)
     throw Error(origin + ": malformed JSON: " + e.what());
   }
 }
