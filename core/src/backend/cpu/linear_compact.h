@@ -8,6 +8,8 @@
 // so it also compiles for WebAssembly SIMD.
 #pragma once
 
+#include <cstring>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -29,6 +31,26 @@ constexpr int kPanelWidth = 16;  // output channels per panel
 void unpack_panel_f16(const std::uint8_t* const* rows, int count, int in_features, float* panel);
 void unpack_panel_q8(const std::uint8_t* const* rows, int count, int in_features, float* panel);
 void unpack_panel_bf16(const std::uint8_t* const* rows, int count, int in_features, float* panel);
+
+// The loop both 16-bit unpackers share: channel j's k-th weight (2 bytes,
+// turned into a float by `widen`) goes to panel[k][j]; missing channels are 0.
+// Inlined into each multiversioned caller, so it is compiled for its target.
+template <class Widen>
+__attribute__((always_inline)) inline void unpack_panel_16bit(const std::uint8_t* const* rows, int count,
+                                                              int in_features, float* panel, Widen widen) {
+  for (int j = 0; j < kPanelWidth; ++j) {
+    if (j >= count) {
+      for (int k = 0; k < in_features; ++k) panel[k * kPanelWidth + j] = 0.0f;
+      continue;
+    }
+    const std::uint8_t* row = rows[j];
+    for (int k = 0; k < in_features; ++k) {
+      std::uint16_t bits;
+      std::memcpy(&bits, row + 2 * k, 2);
+      panel[k * kPanelWidth + j] = widen(bits);
+    }
+  }
+}
 
 class CompactLinear {
  public:

@@ -30,18 +30,7 @@ inline float half_bits_to_float(std::uint16_t h) {
 
 CAPPY_MULTIVERSION
 void unpack_panel_f16(const std::uint8_t* const* rows, int count, int in_features, float* panel) {
-  for (int j = 0; j < kPanelWidth; ++j) {
-    if (j >= count) {
-      for (int k = 0; k < in_features; ++k) panel[k * kPanelWidth + j] = 0.0f;
-      continue;
-    }
-    const std::uint8_t* row = rows[j];
-    for (int k = 0; k < in_features; ++k) {
-      std::uint16_t h;
-      std::memcpy(&h, row + 2 * k, 2);
-      panel[k * kPanelWidth + j] = half_bits_to_float(h);
-    }
-  }
+  unpack_panel_16bit(rows, count, in_features, panel, half_bits_to_float);
 }
 
 }  // namespace cappy::cpu
