@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -156,7 +157,42 @@ TEST(F32Linear, GemmChoiceFollowsTheEnvironment) {
     EXPECT_NE(std::string(e.what()).find("CAPPY_F32_GEMM=mkl: unknown GEMM"), std::string::npos) << e.what();
   }
   if (old) setenv("CAPPY_F32_GEMM", saved.c_str(), 1); else unsetenv("CAPPY_F32_GEMM");
-  if (!old) EXPECT_EQ(cpu::default_f32_gemm(), cpu::F32Gemm::Xnnpack);  // batch-invariant scores
+  if (!old)
+    EXPECT_EQ(cpu::default_f32_gemm(), CAPPY_WITH_ONEDNN ? cpu::F32Gemm::OneDnn : cpu::F32Gemm::Xnnpack);
+}
+
+// The server and the CLI promise a pair the same score bit for bit whatever
+// else is in its batch: every GEMM must give a row the same bits alone, at
+// any place in a batch of any size, and with 1 or 2 threads. (oneDNN's sgemm
+// failed this: its blocking followed the number of rows.)
+TEST(F32Linear, EveryGemmGivesARowTheSameBitsInAnyBatch) {
+  std::vector<cpu::F32Gemm> gemms = {cpu::F32Gemm::Xnnpack};
+  if (CAPPY_WITH_ONEDNN) gemms.push_back(cpu::F32Gemm::OneDnn);
+  const int in = 256, out = 384;  // large enough for several blocks over K and N
+  const Problem p = make_problem(300, in, out, 5);
+  for (cpu::F32Gemm g : gemms) {
+    SCOPED_TRACE(cpu::f32_gemm_name(g));
+    cpu::F32Linear fc(p.w.data(), p.b.data(), in, out, g);
+    // Each row alone, on one thread, is the reference.
+    cpu::ThreadPool one(1);
+    std::vector<float> alone(std::size_t(p.rows) * out);
+    for (int r = 0; r < p.rows; ++r) {
+      std::vector<float> x(p.x.begin() + std::size_t(r) * in, p.x.begin() + std::size_t(r + 1) * in);
+      x.resize(x.size() + 16);
+      fc.run(x.data(), 1, alone.data() + std::size_t(r) * out, one);
+    }
+    for (int threads : {1, 2})
+      for (int rows : {2, 7, 16, 33, 100, 300}) {
+        SCOPED_TRACE("threads " + std::to_string(threads) + ", rows " + std::to_string(rows));
+        const int first = p.rows - rows;  // the batch's rows sit at other places than alone
+        std::vector<float> x(p.x.begin() + std::size_t(first) * in, p.x.end());
+        x.resize(x.size() + 16);
+        cpu::ThreadPool pool(threads);
+        std::vector<float> y(std::size_t(rows) * out);
+        fc.run(x.data(), rows, y.data(), pool);
+        ASSERT_EQ(0, std::memcmp(y.data(), alone.data() + std::size_t(first) * out, y.size() * sizeof(float)));
+      }
+  }
 }
 #endif
 

@@ -1,12 +1,25 @@
-// One f32 linear layer on oneDNN's sgemm (Debian libdnnl, native builds;
-// opt-in with CAPPY_F32_GEMM=onednn, see f32_linear.h). Why beside XNNPACK:
-// on the development machine (AMD Zen 5, AVX-512) oneDNN 2.6's sgemm runs the
-// FFN's GEMM 1.5-2.3x faster than Debian's 2022 XNNPACK snapshot
-// (docs/benchmarks.md), and it reads the weights in PyTorch's [out, in] layout.
+// One f32 linear layer on oneDNN's matmul primitive (Debian libdnnl, native
+// builds; the default f32 GEMM where the build has it, see f32_linear.h). Why
+// beside XNNPACK: on the development machine (AMD Zen 5, AVX-512) oneDNN 2.6's
+// brgemm matmul runs the encoder's GEMMs well ahead of Debian's 2022 XNNPACK
+// snapshot (docs/benchmarks.md).
+//
+// Why the matmul primitive and not dnnl_sgemm: sgemm repacks the weights on
+// every call and picks its blocking from the number of rows, so a row's result
+// changed in the last bits with the size of its batch. Here the weights are
+// packed once, at load, into the layout the primitive asks for, and a
+// primitive is made for each row count (oneDNN caches them; a repeat costs
+// microseconds). Rows go in chunks of kChunkRows, the last one padded with
+// zero rows to a multiple of kTailRowStep, so a layer needs at most 16
+// primitives (oneDNN JIT-compiles each one: one per batch size would make
+// the server's memory grow with every new size it meets). Every row count uses that same packed layout and the same
+// kernel over K, so a row's output is bit-identical whatever else is in the
+// batch and whatever the thread count (tests/core/test_linear_portable.cc
+// checks both).
 #pragma once
 
 #include <cstddef>
-#include <vector>
+#include <memory>
 
 #include "backend/cpu/thread_pool.h"
 
@@ -14,8 +27,10 @@ namespace cappy::cpu {
 
 class DnnlLinear {
  public:
-  // weight [out_features, in_features] row-major (PyTorch's layout), bias [out]; copied.
+  // weight [out_features, in_features] row-major (PyTorch's layout), bias [out];
+  // both copied (the weights into oneDNN's packed layout).
   DnnlLinear(const float* weight, const float* bias, int in_features, int out_features);
+  ~DnnlLinear();
 
   // out[rows, out_features] = in[rows, in_features] · Wᵀ + b, on pool.threads()
   // OpenMP threads (oneDNN's runtime in Debian's build).
@@ -25,7 +40,12 @@ class DnnlLinear {
   int out_features() const { return out_; }
 
  private:
-  std::vector<float> weight_, bias_;
+  static constexpr std::size_t kChunkRows = 256, kTailRowStep = 16;
+  // One matmul of `rows` rows (a multiple of kTailRowStep, or kChunkRows).
+  void multiply(const float* in, std::size_t rows, float* out) const;
+
+  struct State;  // oneDNN objects, kept out of this header
+  std::unique_ptr<State> state_;
   int in_ = 0, out_ = 0;
 };
 

@@ -19,7 +19,7 @@ F32Gemm default_f32_gemm() {
     }
     throw Error("CAPPY_F32_GEMM=" + v + ": unknown GEMM (onednn, xnnpack)");
   }
-  return F32Gemm::Xnnpack;
+  return CAPPY_WITH_ONEDNN ? F32Gemm::OneDnn : F32Gemm::Xnnpack;
 }
 
 F32Linear::F32Linear(const float* weight, const float* bias, int in_features, int out_features,

@@ -1,12 +1,11 @@
 // The f32 linear layer the CPU backend uses. Native builds have two GEMMs:
-// XNNPACK's fully-connected operator (the default) and, where the build found
-// libdnnl, oneDNN's sgemm (CAPPY_F32_GEMM=onednn): faster on the AVX-512
-// machine measured in docs/benchmarks.md, but its blocking depends on the
-// number of rows, so a pair's score would change in the last bits with what
-// else is in its batch; XNNPACK computes every row alike, and the server and
-// the CLI promise the same scores for the same pair. WebAssembly builds use
-// the portable SIMD128 GEMM. All have the constructor (weight [out, in], bias,
-// in, out) and run(in, rows, out, pool).
+// oneDNN's matmul primitive where the build found libdnnl (the default: the
+// faster one on the AVX-512 machine measured in docs/benchmarks.md) and
+// XNNPACK's fully-connected operator (CAPPY_F32_GEMM=xnnpack, and the default
+// in builds without oneDNN). Both compute a row the same way whatever else is
+// in its batch, which the server and the CLI rely on to give the same pair the
+// same score. WebAssembly builds use the portable SIMD128 GEMM. All have the
+// constructor (weight [out, in], bias, in, out) and run(in, rows, out, pool).
 #pragma once
 
 #if CAPPY_WITH_XNNPACK
@@ -29,7 +28,7 @@ enum class F32Gemm { OneDnn, Xnnpack };
 
 const char* f32_gemm_name(F32Gemm g);
 // CAPPY_F32_GEMM when set (an unknown name, or onednn in a build without it,
-// throws cappy::Error), else XNNPACK.
+// throws cappy::Error), else oneDNN where the build has it, else XNNPACK.
 F32Gemm default_f32_gemm();
 
 class F32Linear {
