@@ -120,6 +120,8 @@ TEST(LinearCompact, Q8IntegerKernelsRunWholeLayersOnThreads) {
     for (std::size_t rows : {1u, 7u, 13u}) check(DType::Q8_0, 64, 70, 1, rows, 1, kernel);
     check(DType::Q8_0, 96, 96, 3, 9, 2, kernel);  // fused Q|K|V
     check(DType::Q8_0, 256, 130, 1, 20, 2, kernel);
+    // Several chunks of rows (96) and groups of panels (4 x 32 channels), both with tails.
+    check(DType::Q8_0, 64, 300, 1, 200, 2, kernel);
   }
 }
 

@@ -1,15 +1,22 @@
-// The integer Q8_0 kernels of q8_int_gemm.h. Panel layout (all kernels):
+// The integer Q8_0 kernels of q8_int_gemm.h. Panel layouts:
+// int16 kernels
 //   weights  [k/32 blocks][16 pairs][32 channels][2 int16]: the weights
 //            k = 32b + 2g, 32b + 2g + 1 of channel j widened to int16, so one
 //            64-byte load is 16 channels x 2 consecutive k, what VPDPWSSD (and
 //            VPMADDWD) multiplies with one broadcast pair of activations.
 //   scales   [k/32 blocks][32 channels] f32 weight scales.
-// The int8 kernels' panel (q8_kernel_int8):
-//   weights  [k/32 blocks][8 groups][32 channels][4 uint8]: w + 128 of the
-//            weights k = 32b + 4g .. 32b + 4g + 3 of channel j, so one 64-byte
-//            load is 16 channels x 4 consecutive k, what VPDPBUSD multiplies
-//            (unsigned x signed) with one broadcast group of 4 int8 activations.
-//   scales   at the same offset as in the int16 panel.
+// int8 kernels (q8_kernel_int8)
+//   weights  [k/32 blocks][8 groups][32 channels][4 int8]: the Q8_0 weights
+//            k = 32b + 4g .. 32b + 4g + 3 of channel j as stored, so one
+//            64-byte load is 16 channels x 4 consecutive k, what VPDPBUSD
+//            multiplies (unsigned x signed) with one broadcast group of 4
+//            activations, stored unsigned as q + 128.
+//   scales   as above.
+//   offsets  [k/32 blocks][32 channels] int32: -128 x the sum of the block's
+//            weights, where each block's sum starts, so that it comes out as
+//            the sum of q x w. (The other way round, unsigned weights w + 128,
+//            needed a different start for every row: one broadcast per row
+//            and block instead of one load per block.)
 // Sums of a block cannot overflow: 32 x 32767 x 128 < 2^31.
 #include "backend/cpu/q8_int_gemm.h"
 
@@ -37,18 +44,23 @@ namespace {
 
 constexpr int kBlock = static_cast<int>(kQ8BlockElems);
 constexpr int kPairs = kBlock / 2;
-constexpr std::size_t kBlockPanelBytes = static_cast<std::size_t>(kBlock) * kQ8IntPanel * 2;
+// Bytes of one block's weights in a panel: int16 or int8.
+constexpr std::size_t block_bytes(bool int8) { return static_cast<std::size_t>(kBlock) * kQ8IntPanel * (int8 ? 1 : 2); }
 constexpr float kActMax = 32767.0f;
 constexpr float kAct8Max = 127.0f;
 
-const float* panel_scales(const std::uint8_t* panel, int blocks) {
-  return reinterpret_cast<const float*>(panel + static_cast<std::size_t>(blocks) * kBlockPanelBytes);
+const float* panel_scales(const std::uint8_t* panel, int blocks, bool int8) {
+  return reinterpret_cast<const float*>(panel + static_cast<std::size_t>(blocks) * block_bytes(int8));
+}
+
+const std::int32_t* panel_offsets(const std::uint8_t* panel, int blocks) {
+  return reinterpret_cast<const std::int32_t*>(panel_scales(panel, blocks, true) + blocks * kQ8IntPanel);
 }
 
 // Weight k of channel j of a block in either panel layout.
 std::int32_t panel_weight(const std::uint8_t* block, bool int8_layout, int j, int i) {
-  if (int8_layout)  // [8 groups][32 channels][4 x (w + 128)]
-    return static_cast<std::int32_t>(block[(static_cast<std::size_t>(i / 4) * kQ8IntPanel + j) * 4 + i % 4]) - 128;
+  if (int8_layout)  // [8 groups][32 channels][4 x w]
+    return static_cast<std::int8_t>(block[(static_cast<std::size_t>(i / 4) * kQ8IntPanel + j) * 4 + i % 4]);
   std::int16_t w;   // [16 pairs][32 channels][2 x int16]
   std::memcpy(&w, block + (static_cast<std::size_t>(i / 2) * kQ8IntPanel + j) * 4 + (i % 2) * 2, 2);
   return w;
@@ -56,21 +68,18 @@ std::int32_t panel_weight(const std::uint8_t* block, bool int8_layout, int j, in
 
 // Plain C++ on the quantized data (int16 or int8 activations, as `a` holds):
 // the same integer sums and the same f32 accumulation per block as the SIMD kernels.
-void gemm_reference(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
+void gemm_reference(const Q8Activations& a, std::size_t row_begin, std::size_t row_end, const std::uint8_t* panel,
                     const float* bias, float* out, std::size_t out_stride, int ncols) {
   const int k = a.k, blocks = k / kBlock;
-  const float* ws = panel_scales(panel, blocks);
-  for (std::size_t r = 0; r < rows; ++r) {
+  const float* ws = panel_scales(panel, blocks, a.int8);
+  for (std::size_t r = row_begin; r < row_end; ++r) {
     const float* xs = a.scale.data() + r * blocks;
     for (int j = 0; j < ncols; ++j) {
       float acc = 0.0f;
       for (int b = 0; b < blocks; ++b) {
-        const std::uint8_t* block = panel + static_cast<std::size_t>(b) * kBlockPanelBytes;
+        const std::uint8_t* block = panel + static_cast<std::size_t>(b) * block_bytes(a.int8);
         std::int32_t dot = 0;
-        for (int i = 0; i < kBlock; ++i) {
-          const std::size_t at = r * k + b * kBlock + i;
-          dot += panel_weight(block, a.int8, j, i) * (a.int8 ? a.q8[at] : a.q[at]);
-        }
+        for (int i = 0; i < kBlock; ++i) dot += panel_weight(block, a.int8, j, i) * a.value(r * k + b * kBlock + i);
         acc += static_cast<float>(dot) * (ws[b * kQ8IntPanel + j] * xs[b]);
       }
       out[r * out_stride + j] = acc + bias[j];
@@ -91,42 +100,46 @@ std::int32_t load_pair(const std::int16_t* p) {
 constexpr int kRowsAvx512 = 6;  // 6 rows x 2 x 16 channels: 12 int + 12 f32 accumulators
 
 // kInt8 = false: int16 activations, VPDPWSSD on the int16 panel.
-// kInt8 = true: int8 activations, VPDPBUSD on the unsigned (w + 128) panel,
-// each block's int32 sums starting at -128 x (the block's activation sum).
+// kInt8 = true: int8 activations (unsigned, q + 128), VPDPBUSD on the int8
+// panel, each block's int32 sums starting at the panel's offsets.
 template <bool kInt8>
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
-void gemm_avx512vnni(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
+void gemm_avx512vnni(const Q8Activations& a, std::size_t row_begin, std::size_t row_end, const std::uint8_t* panel,
                      const float* bias, float* out, std::size_t out_stride, int ncols) {
-  using Act = std::conditional_t<kInt8, std::int8_t, std::int16_t>;
+  using Act = std::conditional_t<kInt8, std::uint8_t, std::int16_t>;
   constexpr int R = kRowsAvx512;
   constexpr int kSteps = kInt8 ? kGroups : kPairs;  // broadcasts per block
   constexpr int kPerStep = kBlock / kSteps;          // activations per broadcast
   const int k = a.k, blocks = k / kBlock;
-  const float* ws = panel_scales(panel, blocks);
+  const float* ws = panel_scales(panel, blocks, kInt8);
+  const std::int32_t* offsets = kInt8 ? panel_offsets(panel, blocks) : nullptr;
   const __mmask16 mask0 = ncols >= 16 ? 0xffff : static_cast<__mmask16>((1u << ncols) - 1);
   const __mmask16 mask1 =
       ncols >= 32 ? 0xffff : ncols <= 16 ? 0 : static_cast<__mmask16>((1u << (ncols - 16)) - 1);
   const __m512 bias0 = _mm512_loadu_ps(bias), bias1 = _mm512_loadu_ps(bias + 16);
   const Act* acts;
-  if constexpr (kInt8) acts = a.q8.data(); else acts = a.q.data();
-  for (std::size_t r0 = 0; r0 < rows; r0 += R) {
-    const std::size_t valid = std::min<std::size_t>(R, rows - r0);
+  if constexpr (kInt8) acts = a.u8.data(); else acts = a.q.data();
+  for (std::size_t r0 = row_begin; r0 < row_end; r0 += R) {
+    const std::size_t valid = std::min<std::size_t>(R, row_end - r0);
     // Missing rows of the last block repeat the last row; their results are dropped.
     const Act* xr[R];
     const float* sr[R];
-    const std::int32_t* cr[R];
     for (int i = 0; i < R; ++i) {
       const std::size_t r = r0 + std::min<std::size_t>(i, valid - 1);
       xr[i] = acts + r * k;
       sr[i] = a.scale.data() + r * blocks;
-      cr[i] = kInt8 ? a.sum.data() + r * blocks : nullptr;
     }
     __m512 f0[R], f1[R];
     for (int i = 0; i < R; ++i) f0[i] = f1[i] = _mm512_setzero_ps();
     for (int b = 0; b < blocks; ++b) {
       __m512i acc0[R], acc1[R];
-      for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = kInt8 ? _mm512_set1_epi32(-128 * cr[i][b]) : _mm512_setzero_si512();
-      const std::uint8_t* wb = panel + static_cast<std::size_t>(b) * kBlockPanelBytes;
+      const __m512i start0 = kInt8 ? _mm512_loadu_si512(offsets + b * kQ8IntPanel) : _mm512_setzero_si512();
+      const __m512i start1 = kInt8 ? _mm512_loadu_si512(offsets + b * kQ8IntPanel + 16) : _mm512_setzero_si512();
+      for (int i = 0; i < R; ++i) {
+        acc0[i] = start0;
+        acc1[i] = start1;
+      }
+      const std::uint8_t* wb = panel + static_cast<std::size_t>(b) * block_bytes(kInt8);
       for (int g = 0; g < kSteps; ++g) {
         const __m512i w0 = _mm512_loadu_si512(wb + g * 128);
         const __m512i w1 = _mm512_loadu_si512(wb + g * 128 + 64);
@@ -135,8 +148,8 @@ void gemm_avx512vnni(const Q8Activations& a, std::size_t rows, const std::uint8_
           std::memcpy(&bits, xr[i] + b * kBlock + g * kPerStep, 4);
           const __m512i xb = _mm512_set1_epi32(bits);
           if constexpr (kInt8) {
-            acc0[i] = _mm512_dpbusd_epi32(acc0[i], w0, xb);
-            acc1[i] = _mm512_dpbusd_epi32(acc1[i], w1, xb);
+            acc0[i] = _mm512_dpbusd_epi32(acc0[i], xb, w0);
+            acc1[i] = _mm512_dpbusd_epi32(acc1[i], xb, w1);
           } else {
             acc0[i] = _mm512_dpwssd_epi32(acc0[i], w0, xb);
             acc1[i] = _mm512_dpwssd_epi32(acc1[i], w1, xb);
@@ -162,15 +175,15 @@ void gemm_avx512vnni(const Q8Activations& a, std::size_t rows, const std::uint8_
 constexpr int kRowsAvx2 = 3;  // 3 rows x 2 x 8 channels per pass, two passes per panel
 
 __attribute__((target("avx2,fma")))
-void gemm_avx2(const Q8Activations& a, std::size_t rows, const std::uint8_t* panel,
+void gemm_avx2(const Q8Activations& a, std::size_t row_begin, std::size_t row_end, const std::uint8_t* panel,
                const float* bias, float* out, std::size_t out_stride, int ncols) {
   constexpr int R = kRowsAvx2;
   const int k = a.k, blocks = k / kBlock;
-  const float* ws = panel_scales(panel, blocks);
+  const float* ws = panel_scales(panel, blocks, false);
   for (int half = 0; half * 16 < ncols; ++half) {
     const int c0 = half * 16;  // this pass: channels c0 .. c0 + 15
-    for (std::size_t r0 = 0; r0 < rows; r0 += R) {
-      const std::size_t valid = std::min<std::size_t>(R, rows - r0);
+    for (std::size_t r0 = row_begin; r0 < row_end; r0 += R) {
+      const std::size_t valid = std::min<std::size_t>(R, row_end - r0);
       const std::int16_t* xr[R];
       const float* sr[R];
       for (int i = 0; i < R; ++i) {
@@ -183,7 +196,7 @@ void gemm_avx2(const Q8Activations& a, std::size_t rows, const std::uint8_t* pan
       for (int b = 0; b < blocks; ++b) {
         __m256i acc0[R], acc1[R];
         for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = _mm256_setzero_si256();
-        const std::uint8_t* wb = panel + static_cast<std::size_t>(b) * kBlockPanelBytes + c0 * 4;
+        const std::uint8_t* wb = panel + static_cast<std::size_t>(b) * block_bytes(false) + c0 * 4;
         for (int g = 0; g < kPairs; ++g) {
           const __m256i w0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + g * 128));
           const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + g * 128 + 32));
@@ -232,8 +245,7 @@ void Q8Activations::resize(std::size_t rows, int cols, bool as_int8) {
   int8 = as_int8;
   const std::size_t blocks = rows * static_cast<std::size_t>(cols / kBlock);
   if (int8) {
-    if (q8.size() < rows * cols) q8.resize(rows * cols);
-    if (sum.size() < blocks) sum.resize(blocks);
+    if (u8.size() < rows * cols) u8.resize(rows * cols);
   } else if (q.size() < rows * cols) {
     q.resize(rows * cols);
   }
@@ -252,13 +264,9 @@ void quantize_rows(const float* x, std::size_t r0, std::size_t r1, Q8Activations
       const float inv = amax > 0.0f ? top / amax : 0.0f;
       a.scale[r * blocks + b] = amax / top;
       if (a.int8) {
-        std::int8_t* q = a.q8.data() + r * k + b * kBlock;
-        std::int32_t sum = 0;
-        for (int i = 0; i < kBlock; ++i) {
-          q[i] = static_cast<std::int8_t>(std::clamp(std::nearbyint(v[i] * inv), -top, top));
-          sum += q[i];
-        }
-        a.sum[r * blocks + b] = sum;
+        std::uint8_t* q = a.u8.data() + r * k + b * kBlock;
+        for (int i = 0; i < kBlock; ++i)
+          q[i] = static_cast<std::uint8_t>(std::clamp(std::nearbyint(v[i] * inv), -top, top) + 128.0f);
         continue;
       }
       std::int16_t* q = a.q.data() + r * k + b * kBlock;
@@ -268,32 +276,39 @@ void quantize_rows(const float* x, std::size_t r0, std::size_t r1, Q8Activations
   }
 }
 
-std::size_t q8_panel_bytes(int k) {
+std::size_t q8_panel_bytes(Q8Kernel kernel, int k) {
   const std::size_t blocks = static_cast<std::size_t>(k / kBlock);
-  return blocks * kBlockPanelBytes + blocks * kQ8IntPanel * sizeof(float);
+  const bool int8 = q8_kernel_int8(kernel);
+  return blocks * block_bytes(int8) + blocks * kQ8IntPanel * (sizeof(float) + (int8 ? sizeof(std::int32_t) : 0));
 }
 
 void pack_q8_panel(Q8Kernel kernel, const std::uint8_t* const* rows, int count, int k,
                    std::uint8_t* panel) {
   const int blocks = k / kBlock;
-  float* scales = reinterpret_cast<float*>(panel + static_cast<std::size_t>(blocks) * kBlockPanelBytes);
-  if (q8_kernel_int8(kernel)) {
+  const bool int8 = q8_kernel_int8(kernel);
+  float* scales = const_cast<float*>(panel_scales(panel, blocks, int8));
+  if (int8) {
+    std::int32_t* offsets = const_cast<std::int32_t*>(panel_offsets(panel, blocks));
     for (int j = 0; j < kQ8IntPanel; ++j)
       for (int b = 0; b < blocks; ++b) {
-        std::uint8_t* dst = panel + static_cast<std::size_t>(b) * kBlockPanelBytes + j * 4;
+        std::uint8_t* dst = panel + static_cast<std::size_t>(b) * block_bytes(true) + j * 4;
         const std::uint8_t* block = j < count ? rows[j] + static_cast<std::size_t>(b) * kQ8BlockBytes : nullptr;
         std::uint16_t dh = 0;
         if (block) std::memcpy(&dh, block, 2);
         scales[b * kQ8IntPanel + j] = block ? half_to_float(dh) : 0.0f;
-        for (int i = 0; i < kBlock; ++i)  // w + 128; a missing channel is w = 0
-          dst[(i / 4) * kQ8IntPanel * 4 + i % 4] =
-              static_cast<std::uint8_t>((block ? static_cast<std::int8_t>(block[2 + i]) : 0) + 128);
+        std::int32_t sum = 0;
+        for (int i = 0; i < kBlock; ++i) {  // a missing channel is w = 0
+          const std::int8_t w = block ? static_cast<std::int8_t>(block[2 + i]) : 0;
+          dst[(i / 4) * kQ8IntPanel * 4 + i % 4] = static_cast<std::uint8_t>(w);
+          sum += w;
+        }
+        offsets[b * kQ8IntPanel + j] = -128 * sum;
       }
     return;
   }
   for (int j = 0; j < kQ8IntPanel; ++j) {
     for (int b = 0; b < blocks; ++b) {
-      std::int16_t* dst = reinterpret_cast<std::int16_t*>(panel + static_cast<std::size_t>(b) * kBlockPanelBytes) + j * 2;
+      std::int16_t* dst = reinterpret_cast<std::int16_t*>(panel + static_cast<std::size_t>(b) * block_bytes(false)) + j * 2;
       if (j >= count) {
         for (int g = 0; g < kPairs; ++g) dst[g * kQ8IntPanel * 2] = dst[g * kQ8IntPanel * 2 + 1] = 0;
         scales[b * kQ8IntPanel + j] = 0.0f;
@@ -312,7 +327,7 @@ void pack_q8_panel(Q8Kernel kernel, const std::uint8_t* const* rows, int count, 
   }
 }
 
-void q8_panel_gemm(Q8Kernel kernel, const Q8Activations& a, std::size_t rows,
+void q8_panel_gemm(Q8Kernel kernel, const Q8Activations& a, std::size_t row_begin, std::size_t row_end,
                    const std::uint8_t* panel, const float* bias, float* out, std::size_t out_stride,
                    int ncols) {
   if (a.int8 != q8_kernel_int8(kernel))
@@ -321,15 +336,15 @@ void q8_panel_gemm(Q8Kernel kernel, const Q8Activations& a, std::size_t rows,
   switch (kernel) {
 #if CAPPY_Q8_X86
     case Q8Kernel::Avx512Vnni:
-      return gemm_avx512vnni<false>(a, rows, panel, bias, out, out_stride, ncols);
+      return gemm_avx512vnni<false>(a, row_begin, row_end, panel, bias, out, out_stride, ncols);
     case Q8Kernel::Avx2:
-      return gemm_avx2(a, rows, panel, bias, out, out_stride, ncols);
+      return gemm_avx2(a, row_begin, row_end, panel, bias, out, out_stride, ncols);
     case Q8Kernel::Avx512VnniInt8:
-      return gemm_avx512vnni<true>(a, rows, panel, bias, out, out_stride, ncols);
+      return gemm_avx512vnni<true>(a, row_begin, row_end, panel, bias, out, out_stride, ncols);
 #endif
     case Q8Kernel::Reference:
     case Q8Kernel::ReferenceInt8:
-      return gemm_reference(a, rows, panel, bias, out, out_stride, ncols);
+      return gemm_reference(a, row_begin, row_end, panel, bias, out, out_stride, ncols);
     default:
       throw Error(std::string("q8 kernel ") + q8_kernel_name(kernel) + " is not an integer kernel of this build");
   }

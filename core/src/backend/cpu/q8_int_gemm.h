@@ -21,8 +21,8 @@
 // per block of 32), the dynamic quantization, for speed where the
 // ranking margins allow it (docs/accuracy.md):
 //   avx512vnni-int8  VPDPBUSD: 16 channels x 4 products per instruction, twice
-//                    VPDPWSSD's rate; weights stored w + 128 (unsigned), the
-//                    excess removed with 128 x (sum of the block's activations)
+//                    VPDPWSSD's rate; activations stored q + 128 (unsigned),
+//                    the excess removed with 128 x (sum of the block's weights)
 //   reference-int8   plain C++ on the same int8 data and panel (for tests)
 // Builds without x86-64 (WebAssembly, ARM) use the f32 panel path of
 // linear_compact.cc instead; the environment variable CAPPY_Q8_KERNEL
@@ -55,9 +55,10 @@ struct Q8Activations {
   int k = 0;
   bool int8 = false;
   std::vector<std::int16_t> q;   // [rows][k] (int16)
-  std::vector<std::int8_t> q8;   // [rows][k] (int8)
-  std::vector<std::int32_t> sum;  // [rows][k / 32]: sum of each int8 block
+  std::vector<std::uint8_t> u8;  // [rows][k] (int8): q + 128, what VPDPBUSD takes unsigned
   std::vector<float> scale;      // [rows][k / 32]: element = scale * q
+  // The quantized value q of element i of the [rows][k] matrix.
+  int value(std::size_t i) const { return int8 ? static_cast<int>(u8[i]) - 128 : q[i]; }
   void resize(std::size_t rows, int k, bool int8 = false);
 };
 
@@ -66,8 +67,8 @@ struct Q8Activations {
 // q = round(x / scale).
 void quantize_rows(const float* x, std::size_t r0, std::size_t r1, Q8Activations& a);
 
-// Bytes of one packed panel for rows of k weights (either layout).
-std::size_t q8_panel_bytes(int k);
+// Bytes of one panel of rows of k weights packed for `kernel`.
+std::size_t q8_panel_bytes(Q8Kernel kernel, int k);
 
 // Packs `count` (<= 32) output channels, rows[j] pointing to channel j's Q8_0
 // row of k weights, into `panel` in the layout of `kernel` (one for the int16
@@ -75,10 +76,11 @@ std::size_t q8_panel_bytes(int k);
 void pack_q8_panel(Q8Kernel kernel, const std::uint8_t* const* rows, int count, int k,
                    std::uint8_t* panel);
 
-// out[r][j] = bias[j] + sum_k x[r][k] W[j][k] for rows [0, rows) of `a`, for
-// the ncols (<= 32) channels of a packed panel; rows of
-// out are out_stride floats apart. `bias` has 32 readable floats.
-void q8_panel_gemm(Q8Kernel kernel, const Q8Activations& a, std::size_t rows,
+// out[r][j] = bias[j] + sum_k x[r][k] W[j][k] for rows [row_begin, row_end)
+// of `a`, for the ncols (<= 32) channels of a packed panel; `out` points to
+// row 0's outputs, and rows are out_stride floats apart. `bias` has 32
+// readable floats.
+void q8_panel_gemm(Q8Kernel kernel, const Q8Activations& a, std::size_t row_begin, std::size_t row_end,
                    const std::uint8_t* panel, const float* bias, float* out, std::size_t out_stride,
                    int ncols);
 
