@@ -25,6 +25,13 @@ class ThreadPool {
   int threads() const;
 
   // Calls f(begin, end) over [0, n) in tiles of `tile`, on every thread.
+  // The workers sleep as soon as they run out of work (pthreadpool's
+  // YIELD_WORKERS) instead of spinning for the next call: on a machine
+  // shared with other work, a spinning worker took the core its preempted
+  // partner needed (20% of the cycles of a q8 forward pass went to the spin
+  // loop), and sleeping made roberta-large q8 15-30% faster there, from one
+  // pair of 20 tokens to 16 of 120 (docs/benchmarks.md). A wake-up costs
+  // microseconds; a forward pass makes a few hundred calls.
   template <class F>
   void parallel_for(std::size_t n, std::size_t tile, F&& f) const {
     if (n == 0) return;
@@ -33,7 +40,7 @@ class ThreadPool {
         [](void* ctx, std::size_t begin, std::size_t count) {
           (*static_cast<F*>(ctx))(begin, begin + count);
         },
-        &f, n, tile < 1 ? 1 : tile, 0);
+        &f, n, tile < 1 ? 1 : tile, PTHREADPOOL_FLAG_YIELD_WORKERS);
   }
 
  private:
