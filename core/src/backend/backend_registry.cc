@@ -4,6 +4,8 @@
 #include <charconv>
 #include <thread>
 
+#include "backend/cpu/f32_linear.h"
+
 namespace cappy {
 
 namespace {
@@ -28,8 +30,16 @@ DeviceInfo cpu_device() {
   d.backend = "cpu";
   d.name = "CPU";
   d.type = "cpu";
-  d.detail = std::to_string(std::thread::hardware_concurrency()) + " hardware threads" +
-             (CAPPY_WITH_XNNPACK ? ", XNNPACK" : ", portable kernels");
+  d.detail = std::to_string(std::thread::hardware_concurrency()) + " hardware threads";
+#if CAPPY_WITH_XNNPACK
+  try {
+    d.detail += std::string(", f32 on ") + cpu::f32_gemm_name(cpu::default_f32_gemm());
+  } catch (const Error& e) {  // a bad CAPPY_F32_GEMM: listing devices still works
+    d.detail += std::string(", ") + e.what();
+  }
+#else
+  d.detail += ", portable kernels";
+#endif
   return d;
 }
 
