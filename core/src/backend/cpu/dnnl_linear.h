@@ -16,7 +16,7 @@
 //   backend's own pool runs them in parallel. oneDNN's OpenMP team is never
 //   used: beside the pool, its spinning threads took a fifth of the two cores;
 // - oneDNN JIT-compiles one primitive per shape and caches it, so the shapes
-//   are few (at most 16 row counts per slice width): one per batch size
+//   are few (at most 32 row counts per slice width): one per batch size
 //   would make the server's memory grow with every new size it meets.
 // A row's output is then bit-identical whatever else is in the batch and
 // whatever the thread count (tests/core/test_linear_portable.cc checks both).
@@ -44,7 +44,7 @@ class DnnlLinear {
   int out_features() const { return out_; }
 
  private:
-  static constexpr std::size_t kChunkRows = 256, kTailRowStep = 16;
+  static constexpr std::size_t kChunkRows = 256, kTailRowStep = 8;
   static constexpr int kSliceColumns = 256;
 
   struct Slice;  // oneDNN objects, kept out of this header
