@@ -25,7 +25,8 @@ from torch import nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from train import cappy_data, scorer_model, trainer  # noqa: E402
+from train import cappy_data, scorer_model, trainer, wordnet_tasks  # noqa: E402
+from train.wordnet import WordNet  # noqa: E402
 from train.spm_tokenizer import BOS, EOS, PAD, XLMR_CONFIG  # noqa: E402
 from train.tokenizers import PairEncoder  # noqa: E402
 
@@ -100,7 +101,11 @@ def pretrain(model, c, texts, encode, mask_id, steps, lr, batch_size=32, max_len
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--task-file", required=True, help="training tasks: MLM on (instruction, reference) pairs")
+    src = ap.add_mutually_exclusive_group(required=True)
+    src.add_argument("--task-file", help="training tasks: MLM on (instruction, reference) pairs")
+    src.add_argument("--wordnet-dir", help="WordNet 3.0 (/usr/share/wordnet): MLM on (lemmas, gloss) pairs of the "
+                                           "training-split synsets (wordnet_tasks.training_glosses)")
+    ap.add_argument("--heldout-percent", type=int, default=10, help="with --wordnet-dir: wordnet_tasks.py's split")
     ap.add_argument("--tokenizer-dir", required=True)
     ap.add_argument("--hidden", type=int, default=256)
     ap.add_argument("--layers", type=int, default=4)
@@ -114,8 +119,14 @@ def main(argv=None):
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    examples = cappy_data.read_task_file(args.task_file)
-    texts = [(ex["instruction"], r) for ex in examples for r in ex["references"][:2]]
+    if args.task_file:
+        examples = cappy_data.read_task_file(args.task_file)
+        texts = [(ex["instruction"], r) for ex in examples for r in ex["references"][:2]]
+        what = "(instruction, reference) pairs of the training tasks"
+    else:
+        texts = wordnet_tasks.training_glosses(WordNet(args.wordnet_dir), args.heldout_percent)
+        what = ("(lemmas, gloss and examples) pairs of the WordNet synsets that have no held-out word "
+                "(--heldout-percent %d; held-out words' glosses are not in it)" % args.heldout_percent)
     encode = PairEncoder(args.tokenizer_dir, "roberta")
     model, c = scorer_model.new_scorer(encode.tok.vocab_size, args.hidden, args.layers, args.heads,
                                        args.intermediate, seed=args.seed)
@@ -134,9 +145,9 @@ def main(argv=None):
     scorer_model.save_checkpoint(model, c, args.out, tokenizer_dir=args.tokenizer_dir, config_overrides=XLMR_CONFIG)
     with open(os.path.join(args.out, "training.json"), "w") as f:
         json.dump({"training": {
-            "pretraining": "masked LM (RoBERTa masking) on %d (instruction, reference) pairs of the training tasks, "
+            "pretraining": "masked LM (RoBERTa masking) on %d %s, "
                            "%d steps of batch %d, AdamW lr %g, linear schedule with 10%% warm-up, %.1f min; last: %s"
-                           % (len(texts), args.steps, args.batch_size, args.lr, seconds / 60,
+                           % (len(texts), what, args.steps, args.batch_size, args.lr, seconds / 60,
                               log_lines[-1] if log_lines else "")}}, f, indent=1)
     print("wrote %s" % args.out)
 

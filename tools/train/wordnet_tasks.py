@@ -270,6 +270,33 @@ def generate(wn, seed, heldout_percent, max_train_per_task, max_heldout_per_task
     return train, heldout
 
 
+def training_glosses(wn, heldout_percent):
+    """(entry, gloss) text pairs for masked-LM pretraining, from training-split synsets only: a
+    synset none of whose lemmas is held out. The entry is its lemmas and part of speech, with a
+    hypernym and antonym when those words are not held out either; the gloss is its definition
+    and examples. So a held-out word's gloss (a held-out example's gold for define, its
+    instruction for pick_word and the others) is never in this text, and no held-out word is
+    named as a lemma, category or antonym; like the training tasks, a held-out word may still
+    occur inside some other synset's gloss or example sentence."""
+    out = []
+    for key in sorted(wn.synsets):
+        s = wn.synsets[key]
+        if not s.definition or any(is_heldout(l, heldout_percent) for l in s.lemmas):
+            continue
+        entry = "%s (%s)" % (", ".join(s.lemmas), POS_NAMES[s.pos])
+        hyper = [l for k in s.related(*HYPERNYM) if k in wn.synsets for l in wn.synsets[k].lemmas[:1]
+                 if not is_heldout(l, heldout_percent)]
+        if hyper:
+            entry += ", a kind of %s" % hyper[0]
+        anto = [a for i in range(1, len(s.lemmas) + 1) for a in wn.lemma_pointer_targets(s, "!", i)
+                if not is_heldout(a, heldout_percent)]
+        if anto:
+            entry += ", the opposite of %s" % anto[0]
+        gloss = "; ".join([s.definition] + s.examples)
+        out.append((entry, gloss))
+    return out
+
+
 def write_jsonl(path, rows):
     with open(path, "w", encoding="utf-8") as f:
         for r in rows:
