@@ -1,6 +1,5 @@
 """The auxiliary matching objective: its targets by hand, the forward it shares with the scorer, and
 that training with it lowers both losses and exports the plain scorer."""
-import math
 import random
 import unittest
 
@@ -21,27 +20,6 @@ class TargetsTest(unittest.TestCase):
         want = torch.tensor([[N, 1, 0, 1, N, N, 1, 0, 1, 1, N, N, N],
                              [N, 1, N, N, 1, N, N, N, N, N, N, N, N]])
         self.assertTrue(torch.equal(match_aux.match_targets(ids, PAD), want))
-
-    def test_idf_by_hand(self):
-        # Distinct sides: (7 8), (8), (7 9 9); the repeated row adds no document. N = 3.
-        rows = [[BOS, 7, 8, EOS, EOS, 8, EOS], [BOS, 7, 8, EOS, EOS, 7, 9, 9, EOS, PAD]]
-        idf = match_aux.token_idf(rows + rows[:1], vocab_size=12, pad_id=PAD)
-        bm25 = lambda df: math.log(1 + (3 - df + 0.5) / (df + 0.5))  # noqa: E731
-        for t, df in ((7, 2), (8, 2), (9, 1), (10, 0)):
-            self.assertAlmostEqual(float(idf[t]), bm25(df), places=6)
-        self.assertGreater(float(idf[9]), float(idf[8]))
-
-    def test_weighted_loss_is_the_weighted_mean(self):
-        head = match_aux.MatchHead(4)
-        states = torch.randn(1, 5, 4)
-        targets = torch.tensor([[N, 1.0, 0.0, 1.0, N]])
-        weights = torch.tensor([[9.0, 1.0, 2.0, 3.0, 9.0]])
-        logits = head.linear(states)[0, 1:4, 0]
-        per = torch.nn.functional.binary_cross_entropy_with_logits(logits, targets[0, 1:4], reduction="none")
-        want = (per * weights[0, 1:4]).sum() / 6.0
-        self.assertAlmostEqual(float(head.loss(states, targets, weights)), float(want), places=6)
-        self.assertAlmostEqual(float(head.loss(states, targets, torch.ones_like(weights))),
-                               float(head.loss(states, targets)), places=6)
 
     def test_a_row_that_is_not_a_pair_is_refused(self):
         with self.assertRaisesRegex(ValueError, "row 0 is not a pair"):

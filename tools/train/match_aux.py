@@ -19,35 +19,6 @@ import torch.nn.functional as F
 NO_TARGET = -1.0
 
 
-def pair_sides(row, pad_id):
-    """(A, B) token ids of a RoBERTa pair row <s> A </s></s> B </s> (padding after it allowed)."""
-    n = len(row)
-    while n and row[n - 1] == pad_id:
-        n -= 1
-    sep = row[n - 1]
-    end_a = row.index(sep, 1)
-    if end_a + 2 >= n or row[end_a + 1] != sep:
-        raise ValueError("not a pair <s> A </s></s> B </s>")
-    return row[1:end_a], row[end_a + 2:n - 1]
-
-
-def token_idf(rows, vocab_size, pad_id):
-    """[vocab_size] BM25's IDF of every token id, log(1 + (N - df + 0.5) / (df + 0.5)), where a
-    document is one distinct side (instruction or response) of the pairs in rows; ids never seen
-    get the highest IDF. The weights --match-idf gives the matching objective: a rare token that
-    occurs on both sides says more about the pair than `▁a` or `▁of` does, which is why BM25
-    beats plain word overlap."""
-    docs = set()
-    for row in rows:
-        docs.update(tuple(side) for side in pair_sides(list(row), pad_id))
-    df = torch.zeros(vocab_size, dtype=torch.float64)
-    for d in docs:
-        for t in set(d):
-            df[t] += 1
-    n = len(docs)
-    return torch.log1p((n - df + 0.5) / (df + 0.5)).float()
-
-
 def match_targets(ids, pad_id):
     """[batch, seq] float targets: 1.0 where a token of one side occurs (same id) on the other
     side, 0.0 where it does not, NO_TARGET at <s>, the separators, </s> and padding.
@@ -56,16 +27,19 @@ def match_targets(ids, pad_id):
     the row's last token, its first occurrence ends A and B starts two tokens later."""
     targets = torch.full(ids.shape, NO_TARGET)
     for r, row in enumerate(ids.tolist()):
-        try:
-            a, b = pair_sides(row, pad_id)
-        except ValueError:
-            raise ValueError("row %d is not a pair <s> A </s></s> B </s>" % r) from None
-        start_b = 1 + len(a) + 2
+        n = len(row)
+        while n and row[n - 1] == pad_id:
+            n -= 1
+        sep = row[n - 1]
+        end_a = row.index(sep, 1)
+        if end_a + 2 >= n or row[end_a + 1] != sep:
+            raise ValueError("row %d is not a pair <s> A </s></s> B </s>" % r)
+        a, b = row[1:end_a], row[end_a + 2:n - 1]
         in_a, in_b = set(a), set(b)
         for i, t in enumerate(a):
             targets[r, 1 + i] = float(t in in_b)
         for i, t in enumerate(b):
-            targets[r, start_b + i] = float(t in in_a)
+            targets[r, end_a + 2 + i] = float(t in in_a)
     return targets
 
 
@@ -76,16 +50,10 @@ class MatchHead(nn.Module):
         super().__init__()
         self.linear = nn.Linear(hidden, 1)
 
-    def loss(self, states, targets, weights=None):
-        """Binary cross-entropy over the tokens that have a target; with weights (same shape as
-        targets, e.g. token_idf of the ids), their weighted mean."""
+    def loss(self, states, targets):
+        """Binary cross-entropy over the tokens that have a target."""
         chosen = targets != NO_TARGET
-        logits = self.linear(states)[..., 0][chosen]
-        if weights is None:
-            return F.binary_cross_entropy_with_logits(logits, targets[chosen])
-        w = weights[chosen]
-        per_token = F.binary_cross_entropy_with_logits(logits, targets[chosen], reduction="none")
-        return (w * per_token).sum() / w.sum()
+        return F.binary_cross_entropy_with_logits(self.linear(states)[..., 0][chosen], targets[chosen])
 
 
 def forward_with_states(model, ids, mask, types):

@@ -74,10 +74,9 @@ def linear_warmup(step, total, warmup):
 
 
 def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, warmup_ratio=0.1,
-          seed=0, log_every=50, log=print, match_weight=0.0, match_idf=False):
+          seed=0, log_every=50, log=print, match_weight=0.0):
     """Cappy's regression; with match_weight > 0, plus that weight times match_aux's objective
-    (which tokens occur on the other side of the pair) on the first layer's states, each token
-    weighted by its IDF over the training pairs when match_idf."""
+    (which tokens occur on the other side of the pair) on the first layer's states."""
     rng = random.Random(seed)
     torch.manual_seed(seed)
     encoded = [(encode(a, b, max_length), y) for a, b, y in pairs]
@@ -85,11 +84,9 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
     total = steps_per_epoch * epochs
     warmup = max(1, int(total * warmup_ratio))
     params = list(model.parameters())
-    head, idf = None, None
+    head = None
     if match_weight > 0:
         head = match_aux.MatchHead(c.hidden)
-        if match_idf:
-            idf = match_aux.token_idf((x for x, _ in encoded), c.vocab_size, c.pad_token_id)
         params += list(head.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: linear_warmup(s, total, warmup))
@@ -105,8 +102,7 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
             else:
                 logits, states = match_aux.forward_with_states(model, ids, mask, types)
                 loss = torch.nn.functional.mse_loss(logits[:, 0], labels)
-                match_loss = head.loss(states[0], match_aux.match_targets(ids, c.pad_token_id),
-                                       None if idf is None else idf[ids])
+                match_loss = head.loss(states[0], match_aux.match_targets(ids, c.pad_token_id))
             running += loss.item()
             if match_loss is not None:
                 running_match += match_loss.item()
@@ -149,8 +145,6 @@ def main(argv=None):
     ap.add_argument("--match-aux", type=float, default=0.0, metavar="WEIGHT",
                     help="add WEIGHT x match_aux.py's objective (which tokens occur on the other side of the "
                          "pair, after the first layer; for a small scorer trained from scratch); default 0")
-    ap.add_argument("--match-idf", action="store_true",
-                    help="weight each token of the matching objective by its IDF over the training pairs")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
@@ -191,7 +185,7 @@ def main(argv=None):
 
     start = time.time()
     train(model, c, pairs, encode, lr, args.epochs, args.batch_size, args.max_length, seed=args.seed, log=log,
-          match_weight=args.match_aux, match_idf=args.match_idf)
+          match_weight=args.match_aux)
     seconds = time.time() - start
     scorer_model.save_checkpoint(model, c, args.out, tokenizer_dir=tok_dir, config_overrides=overrides)
     info = {
@@ -209,8 +203,7 @@ def main(argv=None):
             "objective": "MSE of the single logit to the Cappy label (gold 1, same-task random 0, candidates ROUGE-L)",
             "optimizer": "AdamW, lr %g, weight decay 0, linear schedule with 10%% warm-up, grad-norm clip 1.0" % lr,
             "auxiliary objective": ("%g x which tokens occur on the other side of the pair, after the first layer "
-                                    "(tools/train/match_aux.py; its head is not exported)%s" % (
-                                        args.match_aux, ", each token weighted by its IDF" if args.match_idf else "")
+                                    "(tools/train/match_aux.py; its head is not exported)" % args.match_aux
                                     if args.match_aux > 0 else "none"),
             "epochs": args.epochs, "batch size": args.batch_size, "max length": args.max_length,
             "seed": args.seed, "torch threads": args.threads,
