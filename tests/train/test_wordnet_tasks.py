@@ -97,6 +97,28 @@ class GenerateTest(unittest.TestCase):
             for t in templates:
                 self.assertNotRegex(t, r"[\"'(\[]\{", "%s: %s" % (task, t))
 
+    def test_pretraining_glosses_leave_out_every_held_out_word(self):
+        texts = wordnet_tasks.training_glosses(self.wn, 10)
+        self.assertGreater(len(texts), 50000)
+        heads = {e[:e.index(")") + 1] for e, _ in texts}  # "lemmas (part of speech)"
+        # No synset with a held-out word, so no held-out example's gold gloss (define) or the gloss
+        # in its instruction (the other tasks): its entry (lemmas, part of speech) is not there.
+        for s in self.wn.synsets.values():
+            if any(wordnet_tasks.is_heldout(l, 10) for l in s.lemmas):
+                head = "%s (%s)" % (", ".join(s.lemmas), wordnet.POS_NAMES[s.pos])
+                self.assertNotIn(head, heads)
+        for entry, _ in texts:
+            words = entry.rsplit(" (", 1)[0].split(", ")
+            self.assertFalse(any(wordnet_tasks.is_heldout(w, 10) for w in words), entry)
+            for part in entry.split(", ")[1:]:
+                for prefix in ("a kind of ", "the opposite of "):
+                    if part.startswith(prefix):
+                        self.assertFalse(wordnet_tasks.is_heldout(part[len(prefix):], 10), entry)
+        self.assertIn(("dog, domestic dog, Canis familiaris (noun), a kind of canine",
+                       "a member of the genus Canis (probably descended from the common wolf) that has been "
+                       "domesticated by man since prehistoric times; occurs in many breeds; the dog barked all "
+                       "night"), texts)
+
     def test_deterministic(self):
         again = wordnet_tasks.generate(self.wn, 0, 10, 40, 15)
         self.assertEqual((self.train, self.heldout), again)
