@@ -115,7 +115,7 @@ TEST(LinearCompact, Q8MatchesTheReferenceOverEveryTail) {
 }
 
 TEST(LinearCompact, Q8IntegerKernelsRunWholeLayersOnThreads) {
-  for (cpu::Q8Kernel kernel : {cpu::Q8Kernel::Avx2, cpu::Q8Kernel::Avx512Vnni}) {
+  for (cpu::Q8Kernel kernel : {cpu::Q8Kernel::Avx2, cpu::Q8Kernel::AvxVnni, cpu::Q8Kernel::Avx512Vnni}) {
     if (!cpu::q8_kernel_supported(kernel)) continue;
     for (std::size_t rows : {1u, 7u, 13u}) check(DType::Q8_0, 64, 70, 1, rows, 1, kernel);
     check(DType::Q8_0, 96, 96, 3, 9, 2, kernel);  // fused Q|K|V

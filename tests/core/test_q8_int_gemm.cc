@@ -26,7 +26,7 @@ using cpu::Q8Kernel;
 // The supported kernels that take int8 activations, or int16 ones.
 std::vector<Q8Kernel> integer_kernels(bool int8) {
   std::vector<Q8Kernel> out;
-  for (Q8Kernel k : {Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::Avx512Vnni, Q8Kernel::ReferenceInt8,
+  for (Q8Kernel k : {Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::AvxVnni, Q8Kernel::Avx512Vnni, Q8Kernel::ReferenceInt8,
                      Q8Kernel::Avx512VnniInt8})
     if (cpu::q8_kernel_supported(k) && cpu::q8_kernel_int8(k) == int8) out.push_back(k);
   return out;
@@ -194,6 +194,18 @@ TEST(Q8IntGemm, KernelChoiceFollowsTheEnvironment) {
   EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::Portable);
   setenv("CAPPY_Q8_KERNEL", "reference-int8", 1);
   EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::ReferenceInt8);
+  setenv("CAPPY_Q8_KERNEL", "avxvnni", 1);  // named, but refused where the CPU lacks it
+  if (cpu::q8_kernel_supported(Q8Kernel::AvxVnni)) {
+    EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::AvxVnni);
+  } else {
+    try {
+      cpu::default_q8_kernel();
+      ADD_FAILURE() << "avxvnni was accepted on a CPU without it";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("CAPPY_Q8_KERNEL=avxvnni: this CPU or build does not support it"),
+                std::string::npos) << e.what();
+    }
+  }
   setenv("CAPPY_Q8_KERNEL", "avx9000", 1);
   try {
     cpu::default_q8_kernel();
@@ -207,6 +219,7 @@ TEST(Q8IntGemm, KernelChoiceFollowsTheEnvironment) {
     const Q8Kernel best = cpu::default_q8_kernel();
     EXPECT_TRUE(cpu::q8_kernel_supported(best));
     if (cpu::q8_kernel_supported(Q8Kernel::Avx512Vnni)) EXPECT_EQ(best, Q8Kernel::Avx512Vnni);
+    else if (cpu::q8_kernel_supported(Q8Kernel::AvxVnni)) EXPECT_EQ(best, Q8Kernel::AvxVnni);
   }
 }
 

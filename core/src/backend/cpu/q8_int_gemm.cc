@@ -102,6 +102,10 @@ constexpr int kRowsAvx512 = 6;  // 6 rows x 2 x 16 channels: 12 int + 12 f32 acc
 // kInt8 = false: int16 activations, VPDPWSSD on the int16 panel.
 // kInt8 = true: int8 activations (unsigned, q + 128), VPDPBUSD on the int8
 // panel, each block's int32 sums starting at the panel's offsets.
+// GCC 12 reports _mm512_cvtepi32_ps's deliberately undefined pass-through
+// operand (_mm512_undefined_ps) as "maybe uninitialized" here; it is not read.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 template <bool kInt8>
 __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,fma")))
 void gemm_avx512vnni(const Q8Activations& a, std::size_t row_begin, std::size_t row_end, const std::uint8_t* panel,
@@ -172,9 +176,20 @@ void gemm_avx512vnni(const Q8Activations& a, std::size_t row_begin, std::size_t 
   }
 }
 
+#pragma GCC diagnostic pop
+
 constexpr int kRowsAvx2 = 3;  // 3 rows x 2 x 8 channels per pass, two passes per panel
 
-__attribute__((target("avx2,fma")))
+// kVnni = false: VPMADDWD + VPADDD (any AVX2 CPU). kVnni = true: AVX-VNNI's
+// VEX-encoded VPDPWSSD, one instruction for the same exact int32 sum (CPUs
+// with AVX-VNNI but no AVX-512: Intel since Alder Lake). Both instantiations
+// are compiled with the avxvnni target because a template's target cannot
+// depend on its parameter; the AVX2 one names no VNNI intrinsic, and GCC
+// emits VPDPWSSD only from the intrinsic or from the vectorizer's dot-product
+// idiom, which this code does not contain (checked in the disassembly: no
+// vpdpwssd in gemm_avx2<false>).
+template <bool kVnni>
+__attribute__((target("avx2,fma,avxvnni")))
 void gemm_avx2(const Q8Activations& a, std::size_t row_begin, std::size_t row_end, const std::uint8_t* panel,
                const float* bias, float* out, std::size_t out_stride, int ncols) {
   constexpr int R = kRowsAvx2;
@@ -202,8 +217,13 @@ void gemm_avx2(const Q8Activations& a, std::size_t row_begin, std::size_t row_en
           const __m256i w1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb + g * 128 + 32));
           for (int i = 0; i < R; ++i) {
             const __m256i xb = _mm256_set1_epi32(load_pair(xr[i] + b * kBlock + g * 2));
-            acc0[i] = _mm256_add_epi32(acc0[i], _mm256_madd_epi16(w0, xb));
-            acc1[i] = _mm256_add_epi32(acc1[i], _mm256_madd_epi16(w1, xb));
+            if constexpr (kVnni) {
+              acc0[i] = _mm256_dpwssd_avx_epi32(acc0[i], w0, xb);
+              acc1[i] = _mm256_dpwssd_avx_epi32(acc1[i], w1, xb);
+            } else {
+              acc0[i] = _mm256_add_epi32(acc0[i], _mm256_madd_epi16(w0, xb));
+              acc1[i] = _mm256_add_epi32(acc1[i], _mm256_madd_epi16(w1, xb));
+            }
           }
         }
         const __m256 d0 = _mm256_loadu_ps(ws + b * kQ8IntPanel + c0);
@@ -235,6 +255,8 @@ bool cpu_has_avx2() {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
+
+bool cpu_has_avxvnni() { return cpu_has_avx2() && __builtin_cpu_supports("avxvnni"); }
 
 #endif  // CAPPY_Q8_X86
 
@@ -338,7 +360,9 @@ void q8_panel_gemm(Q8Kernel kernel, const Q8Activations& a, std::size_t row_begi
     case Q8Kernel::Avx512Vnni:
       return gemm_avx512vnni<false>(a, row_begin, row_end, panel, bias, out, out_stride, ncols);
     case Q8Kernel::Avx2:
-      return gemm_avx2(a, row_begin, row_end, panel, bias, out, out_stride, ncols);
+      return gemm_avx2<false>(a, row_begin, row_end, panel, bias, out, out_stride, ncols);
+    case Q8Kernel::AvxVnni:
+      return gemm_avx2<true>(a, row_begin, row_end, panel, bias, out, out_stride, ncols);
     case Q8Kernel::Avx512VnniInt8:
       return gemm_avx512vnni<true>(a, row_begin, row_end, panel, bias, out, out_stride, ncols);
 #endif
@@ -355,6 +379,7 @@ const char* q8_kernel_name(Q8Kernel k) {
     case Q8Kernel::Portable: return "portable";
     case Q8Kernel::Reference: return "reference";
     case Q8Kernel::Avx2: return "avx2";
+    case Q8Kernel::AvxVnni: return "avxvnni";
     case Q8Kernel::Avx512Vnni: return "avx512vnni";
     case Q8Kernel::ReferenceInt8: return "reference-int8";
     case Q8Kernel::Avx512VnniInt8: return "avx512vnni-int8";
@@ -372,6 +397,7 @@ bool q8_kernel_supported(Q8Kernel k) {
       return true;
 #if CAPPY_Q8_X86
     case Q8Kernel::Avx2: return cpu_has_avx2();
+    case Q8Kernel::AvxVnni: return cpu_has_avxvnni();
     case Q8Kernel::Avx512Vnni:
     case Q8Kernel::Avx512VnniInt8: return cpu_has_avx512vnni();
 #endif
@@ -382,17 +408,17 @@ bool q8_kernel_supported(Q8Kernel k) {
 
 Q8Kernel default_q8_kernel() {
   if (const char* env = std::getenv("CAPPY_Q8_KERNEL"); env && *env) {
-    for (Q8Kernel k : {Q8Kernel::Portable, Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::Avx512Vnni,
-                       Q8Kernel::ReferenceInt8, Q8Kernel::Avx512VnniInt8})
+    for (Q8Kernel k : {Q8Kernel::Portable, Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::AvxVnni,
+                       Q8Kernel::Avx512Vnni, Q8Kernel::ReferenceInt8, Q8Kernel::Avx512VnniInt8})
       if (std::string(env) == q8_kernel_name(k)) {
         if (!q8_kernel_supported(k))
           throw Error(std::string("CAPPY_Q8_KERNEL=") + env + ": this CPU or build does not support it");
         return k;
       }
     throw Error(std::string("CAPPY_Q8_KERNEL=") + env +
-                ": unknown kernel (portable, reference, avx2, avx512vnni, reference-int8, avx512vnni-int8)");
+                ": unknown kernel (portable, reference, avx2, avxvnni, avx512vnni, reference-int8, avx512vnni-int8)");
   }
-  for (Q8Kernel k : {Q8Kernel::Avx512Vnni, Q8Kernel::Avx2})
+  for (Q8Kernel k : {Q8Kernel::Avx512Vnni, Q8Kernel::AvxVnni, Q8Kernel::Avx2})
     if (q8_kernel_supported(k)) return k;
   return Q8Kernel::Portable;
 }

@@ -15,6 +15,7 @@
 //
 // Kernels, picked at run time from the CPU's features:
 //   avx512vnni  VPDPWSSD: 16 channels x 2 products per instruction
+//   avxvnni     VEX VPDPWSSD (AVX-VNNI without AVX-512), 8 channels x 2 products
 //   avx2        VPMADDWD + VPADDD, 8 channels x 2 products
 //   reference   plain C++ on the same quantized data (for tests)
 // and, only when asked for (CAPPY_Q8_KERNEL), int8 activations (amax / 127
@@ -26,7 +27,7 @@
 //   reference-int8   plain C++ on the same int8 data and panel (for tests)
 // Builds without x86-64 (WebAssembly, ARM) use the f32 panel path of
 // linear_compact.cc instead; the environment variable CAPPY_Q8_KERNEL
-// (portable, reference, avx2, avx512vnni) overrides the choice, for comparisons.
+// (portable, reference, avx2, avxvnni, avx512vnni, ...) overrides the choice, for comparisons.
 #pragma once
 
 #include <cstddef>
@@ -35,7 +36,7 @@
 
 namespace cappy::cpu {
 
-enum class Q8Kernel { Portable, Reference, Avx2, Avx512Vnni, ReferenceInt8, Avx512VnniInt8 };
+enum class Q8Kernel { Portable, Reference, Avx2, AvxVnni, Avx512Vnni, ReferenceInt8, Avx512VnniInt8 };
 
 // Whether the kernel takes int8 activations (and the unsigned int8 panel).
 bool q8_kernel_int8(Q8Kernel k);
