@@ -17,6 +17,18 @@ namespace {
 
 using dnnl::memory;
 
+// Sets this thread's OpenMP thread count for its lifetime, then restores it.
+class OmpThreadsFor {
+ public:
+  explicit OmpThreadsFor(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(threads); }
+  ~OmpThreadsFor() { omp_set_num_threads(saved_); }
+  OmpThreadsFor(const OmpThreadsFor&) = delete;
+  OmpThreadsFor& operator=(const OmpThreadsFor&) = delete;
+
+ private:
+  int saved_;
+};
+
 const dnnl::engine& cpu_engine() {
   static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
   return engine;
@@ -51,8 +63,7 @@ DnnlLinear::DnnlLinear(const float* weight, const float* bias, int in_features, 
     throw Error("linear layer: empty shape " + std::to_string(out_features) + "x" + std::to_string(in_features));
   // oneDNN picks the packed layout by the threads it may use: ask for the
   // layout of the single-threaded calls run() makes.
-  const int caller_threads = omp_get_max_threads();
-  omp_set_num_threads(1);
+  const OmpThreadsFor single_threaded(1);
   try {
     dnnl::stream stream(cpu_engine());
     for (int first = 0; first < out_; first += kSliceColumns) {
@@ -75,9 +86,7 @@ DnnlLinear::DnnlLinear(const float* weight, const float* bias, int in_features, 
       slices_.push_back(std::move(s));
     }
     stream.wait();
-    omp_set_num_threads(caller_threads);
   } catch (const dnnl::error& e) {
-    omp_set_num_threads(caller_threads);
     throw Error("oneDNN could not prepare a " + std::to_string(out_features) + "x" + std::to_string(in_features) +
                 " linear layer: " + e.what());
   }
