@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "backend/cpu/kernel_choice.h"
 #include "backend/cpu/multiversion.h"
 #include "cappy/cappy.h"
 #include "model/tensor.h"
@@ -180,15 +181,10 @@ bool bf16_kernel_supported(Bf16Kernel k) {
 }
 
 Bf16Kernel default_bf16_kernel() {
-  if (const char* env = std::getenv("CAPPY_BF16_KERNEL"); env && *env) {
-    for (Bf16Kernel k : {Bf16Kernel::Widen, Bf16Kernel::Reference, Bf16Kernel::Avx512Bf16})
-      if (std::string(env) == bf16_kernel_name(k)) {
-        if (!bf16_kernel_supported(k))
-          throw Error(std::string("CAPPY_BF16_KERNEL=") + env + ": this CPU or build does not support it");
-        return k;
-      }
-    throw Error(std::string("CAPPY_BF16_KERNEL=") + env + ": unknown kernel (widen, reference, avx512bf16)");
-  }
+  if (const auto chosen = kernel_from_env("CAPPY_BF16_KERNEL",
+                                          {Bf16Kernel::Widen, Bf16Kernel::Reference, Bf16Kernel::Avx512Bf16},
+                                          bf16_kernel_name, bf16_kernel_supported))
+    return *chosen;
   return bf16_kernel_supported(Bf16Kernel::Avx512Bf16) ? Bf16Kernel::Avx512Bf16 : Bf16Kernel::Widen;
 }
 

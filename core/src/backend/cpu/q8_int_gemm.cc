@@ -27,6 +27,7 @@
 #include <string>
 #include <type_traits>
 
+#include "backend/cpu/kernel_choice.h"
 #include "backend/cpu/multiversion.h"
 #include "cappy/cappy.h"
 #include "model/tensor.h"
@@ -407,17 +408,12 @@ bool q8_kernel_supported(Q8Kernel k) {
 }
 
 Q8Kernel default_q8_kernel() {
-  if (const char* env = std::getenv("CAPPY_Q8_KERNEL"); env && *env) {
-    for (Q8Kernel k : {Q8Kernel::Portable, Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::AvxVnni,
-                       Q8Kernel::Avx512Vnni, Q8Kernel::ReferenceInt8, Q8Kernel::Avx512VnniInt8})
-      if (std::string(env) == q8_kernel_name(k)) {
-        if (!q8_kernel_supported(k))
-          throw Error(std::string("CAPPY_Q8_KERNEL=") + env + ": this CPU or build does not support it");
-        return k;
-      }
-    throw Error(std::string("CAPPY_Q8_KERNEL=") + env +
-                ": unknown kernel (portable, reference, avx2, avxvnni, avx512vnni, reference-int8, avx512vnni-int8)");
-  }
+  if (const auto chosen = kernel_from_env(
+          "CAPPY_Q8_KERNEL",
+          {Q8Kernel::Portable, Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::AvxVnni, Q8Kernel::Avx512Vnni,
+           Q8Kernel::ReferenceInt8, Q8Kernel::Avx512VnniInt8},
+          q8_kernel_name, q8_kernel_supported))
+    return *chosen;
   for (Q8Kernel k : {Q8Kernel::Avx512Vnni, Q8Kernel::AvxVnni, Q8Kernel::Avx2})
     if (q8_kernel_supported(k)) return k;
   return Q8Kernel::Portable;
