@@ -16,6 +16,7 @@
 #include "backend/cpu/bf16_gemm.h"
 #include "backend/cpu/linear_compact.h"
 #include "bundle_test_util.h"
+#include "compact_layer_util.h"
 #include "convert/converter.h"
 #include "model/bundle.h"
 #include "model/gguf.h"
@@ -62,41 +63,12 @@ TEST(Bf16, RoundsToNearestEven) {
 
 // --- Kernels -----------------------------------------------------------------
 
-struct Layer {
-  std::vector<std::uint8_t> bundle;  // a GGUF holding the BF16 weight parts and F32 biases
-  std::vector<float> w;              // [out, in], the stored bf16 values widened
-  std::vector<float> b;
-  WeightRef weight, bias;
-};
+using test::CompactLayer;
+using test::open_store;
 
-Layer make_bf16_layer(int in, int out, int parts, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, 0.5f);
-  Layer l;
-  GgufWriter writer;
-  const int part_out = out / parts;
-  for (int p = 0; p < parts; ++p) {
-    std::vector<std::uint8_t> stored(static_cast<std::size_t>(part_out) * in * 2);
-    std::vector<float> b(part_out);
-    for (std::size_t i = 0; i < stored.size() / 2; ++i) {
-      const std::uint16_t h = float_to_bf16(normal(rng));
-      std::memcpy(stored.data() + 2 * i, &h, 2);
-      l.w.push_back(bf16_to_float(h));
-    }
-    for (auto& v : b) v = normal(rng);
-    const std::string name = "w" + std::to_string(p);
-    writer.add_tensor(name, DType::BF16, {part_out, in},
-                      [stored](std::uint8_t* o) { std::memcpy(o, stored.data(), stored.size()); });
-    writer.add_tensor("b" + std::to_string(p), DType::F32, {part_out},
-                      [b](std::uint8_t* o) { std::memcpy(o, b.data(), b.size() * 4); });
-    l.b.insert(l.b.end(), b.begin(), b.end());
-    l.weight.parts.push_back(name);
-    l.bias.parts.push_back("b" + std::to_string(p));
-  }
-  l.weight.shape = {out, in};
-  l.bias.shape = {out};
-  l.bundle = writer.write_memory();
-  return l;
+// Random weights stored as BF16 (the values make_compact_layer draws for any dtype).
+CompactLayer make_bf16_layer(int in, int out, int parts, unsigned seed) {
+  return test::make_compact_layer(DType::BF16, in, out, parts, seed);
 }
 
 std::vector<Bf16Kernel> supported_kernels() {
@@ -114,10 +86,8 @@ void check(int in, int out, int parts, std::size_t rows, int threads, Bf16Kernel
   SCOPED_TRACE("in " + std::to_string(in) + " out " + std::to_string(out) + " parts " +
                std::to_string(parts) + " rows " + std::to_string(rows) + " threads " +
                std::to_string(threads) + " kernel " + cpu::bf16_kernel_name(kernel));
-  Layer l = make_bf16_layer(in, out, parts, static_cast<unsigned>(in * 131 + out * 7 + rows));
-  FileMap map;
-  map[kBundleWeightsName] = std::make_shared<const std::vector<std::uint8_t>>(l.bundle);
-  const WeightStore store = WeightStore::open(*memory_files(map, "mem"));
+  CompactLayer l = make_bf16_layer(in, out, parts, static_cast<unsigned>(in * 131 + out * 7 + rows));
+  const WeightStore store = open_store(l.bundle);
   auto linear = cpu::make_compact_linear(store, l.weight, l.bias, cpu::default_q8_kernel(), kernel);
   ASSERT_NE(linear, nullptr);
   EXPECT_EQ(linear->out_features(), out);
@@ -164,10 +134,8 @@ TEST(Bf16Linear, EveryKernelMatchesTheDoubleReferenceOverEveryTail) {
 
 TEST(Bf16Linear, DotProductKernelsAgreeWithThePlainKernel) {
   if (!cpu::bf16_kernel_supported(Bf16Kernel::Avx512Bf16)) GTEST_SKIP() << "no AVX512_BF16 here";
-  Layer l = make_bf16_layer(300, 70, 1, 5);
-  FileMap map;
-  map[kBundleWeightsName] = std::make_shared<const std::vector<std::uint8_t>>(l.bundle);
-  const WeightStore store = WeightStore::open(*memory_files(map, "mem"));
+  CompactLayer l = make_bf16_layer(300, 70, 1, 5);
+  const WeightStore store = open_store(l.bundle);
   std::mt19937 rng(9);
   std::uniform_real_distribution<float> uni(-2, 2);
   const std::size_t rows = 29;
@@ -218,10 +186,8 @@ TEST(Bf16Linear, KernelChoiceFollowsTheEnvironment) {
 }
 
 TEST(Bf16Linear, EmbeddingRowsGatherTheStoredValues) {
-  Layer l = make_bf16_layer(20, 5, 1, 11);
-  FileMap map;
-  map[kBundleWeightsName] = std::make_shared<const std::vector<std::uint8_t>>(l.bundle);
-  const WeightStore store = WeightStore::open(*memory_files(map, "mem"));
+  CompactLayer l = make_bf16_layer(20, 5, 1, 11);
+  const WeightStore store = open_store(l.bundle);
   auto rows = cpu::make_compact_rows(store, {{"w0"}, {5, 20}});
   ASSERT_NE(rows, nullptr);
   float got[20];

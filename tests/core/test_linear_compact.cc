@@ -8,6 +8,7 @@
 #include <random>
 
 #include "backend/cpu/linear_compact.h"
+#include "compact_layer_util.h"
 #include "model/bundle.h"
 #include "model/gguf_writer.h"
 #include "model/model_files.h"
@@ -15,57 +16,10 @@
 namespace cappy {
 namespace {
 
-struct Layer {
-  std::vector<std::uint8_t> bundle;  // a GGUF holding the weight parts and biases
-  std::vector<float> w;              // [out, in], as stored (dequantized)
-  std::vector<float> b;
-  WeightRef weight, bias;
-};
+using test::CompactLayer;
+using test::make_compact_layer;
+using test::open_store;
 
-// Random weights stored in `dtype`, split into `parts` tensors along dim 0.
-Layer make_layer(DType dtype, int in, int out, int parts, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal(0.0f, 0.5f);
-  Layer l;
-  GgufWriter writer;
-  const int part_out = out / parts;
-  for (int p = 0; p < parts; ++p) {
-    std::vector<float> w(static_cast<std::size_t>(part_out) * in), b(part_out);
-    for (auto& v : w) v = normal(rng);
-    for (auto& v : b) v = normal(rng);
-    const std::string name = "w" + std::to_string(p);
-    std::uint64_t nbytes = 0;
-    tensor_nbytes(dtype, {part_out, in}, &nbytes);
-    std::vector<std::uint8_t> stored(nbytes);
-    for (std::size_t r = 0; r < static_cast<std::size_t>(part_out); ++r)
-      for (int c = 0; c < in; c += static_cast<int>(kQ8BlockElems)) {
-        const float* x = w.data() + r * in + c;
-        if (dtype == DType::Q8_0) {
-          quantize_q8_block(x, stored.data() + (r * in + c) / kQ8BlockElems * kQ8BlockBytes);
-        } else {
-          for (std::size_t i = 0; i < kQ8BlockElems && c + i < static_cast<std::size_t>(in); ++i) {
-            const std::uint16_t h = float_to_half(x[i]);
-            std::memcpy(stored.data() + 2 * (r * in + c + i), &h, 2);
-          }
-        }
-      }
-    TensorView view{name, dtype, {part_out, in}, stored.data(), stored.size(), ""};
-    std::vector<float> back(w.size());
-    convert_to_f32(view, back.data());
-    l.w.insert(l.w.end(), back.begin(), back.end());
-    l.b.insert(l.b.end(), b.begin(), b.end());
-    writer.add_tensor(name, dtype, {part_out, in},
-                      [stored](std::uint8_t* o) { std::memcpy(o, stored.data(), stored.size()); });
-    writer.add_tensor("b" + std::to_string(p), DType::F32, {part_out},
-                      [b](std::uint8_t* o) { std::memcpy(o, b.data(), b.size() * 4); });
-    l.weight.parts.push_back(name);
-    l.bias.parts.push_back("b" + std::to_string(p));
-  }
-  l.weight.shape = {out, in};
-  l.bias.shape = {out};
-  l.bundle = writer.write_memory();
-  return l;
-}
 
 // The portable kernel (f32 panels) against a double-precision product, or an
 // integer Q8_0 kernel against the plain C++ integer kernel on the same layer.
@@ -75,10 +29,8 @@ void check(DType dtype, int in, int out, int parts, std::size_t rows, int thread
                std::to_string(out) + " parts " + std::to_string(parts) + " rows " +
                std::to_string(rows) + " threads " + std::to_string(threads) + " kernel " +
                cpu::q8_kernel_name(kernel));
-  Layer l = make_layer(dtype, in, out, parts, static_cast<unsigned>(in * 131 + out * 7 + rows));
-  FileMap map;
-  map[kBundleWeightsName] = std::make_shared<const std::vector<std::uint8_t>>(l.bundle);
-  const WeightStore store = WeightStore::open(*memory_files(map, "mem"));
+  CompactLayer l = make_compact_layer(dtype, in, out, parts, static_cast<unsigned>(in * 131 + out * 7 + rows));
+  const WeightStore store = open_store(l.bundle);
   auto linear = cpu::make_compact_linear(store, l.weight, l.bias, kernel);
   ASSERT_NE(linear, nullptr);
   EXPECT_EQ(linear->out_features(), out);
@@ -135,17 +87,13 @@ TEST(LinearCompact, F32WeightsAreLeftToTheF32Path) {
   GgufWriter writer;
   writer.add_tensor("w", DType::F32, {2, 2}, [](std::uint8_t* o) { std::memset(o, 0, 16); });
   writer.add_tensor("b", DType::F32, {2}, [](std::uint8_t* o) { std::memset(o, 0, 8); });
-  FileMap map;
-  map[kBundleWeightsName] = std::make_shared<const std::vector<std::uint8_t>>(writer.write_memory());
-  const WeightStore store = WeightStore::open(*memory_files(map, "mem"));
+  const WeightStore store = open_store(writer.write_memory());
   EXPECT_EQ(cpu::make_compact_linear(store, {{"w"}, {2, 2}}, {{"b"}, {2}}), nullptr);
 }
 
 TEST(LinearCompact, EmbeddingRowsGatherDequantized) {
-  Layer l = make_layer(DType::Q8_0, 32, 5, 1, 11);
-  FileMap map;
-  map[kBundleWeightsName] = std::make_shared<const std::vector<std::uint8_t>>(l.bundle);
-  const WeightStore store = WeightStore::open(*memory_files(map, "mem"));
+  CompactLayer l = make_compact_layer(DType::Q8_0, 32, 5, 1, 11);
+  const WeightStore store = open_store(l.bundle);
   auto rows = cpu::make_compact_rows(store, {{"w0"}, {5, 32}});
   ASSERT_NE(rows, nullptr);
   float got[32];
