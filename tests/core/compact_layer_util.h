@@ -72,6 +72,15 @@ inline CompactLayer make_compact_layer(DType dtype, int in, int out, int parts, 
   return l;
 }
 
+// n inputs drawn uniformly from [-1, 1], the same ones for the same seed.
+inline std::vector<float> uniform_inputs(std::size_t n, unsigned seed = 3) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> uni(-1, 1);
+  std::vector<float> x(n);
+  for (auto& v : x) v = uni(rng);
+  return x;
+}
+
 // The weight store of a bundle held in memory.
 inline WeightStore open_store(std::vector<std::uint8_t> bundle) {
   FileMap map;

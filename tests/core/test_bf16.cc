@@ -93,10 +93,8 @@ void check(int in, int out, int parts, std::size_t rows, int threads, Bf16Kernel
   EXPECT_EQ(linear->out_features(), out);
   EXPECT_EQ(linear->bf16_kernel(), kernel);
 
-  std::mt19937 rng(3);
-  std::uniform_real_distribution<float> uni(-1, 1);
-  std::vector<float> x(rows * in), y(rows * out, -999.0f);
-  for (auto& v : x) v = uni(rng);
+  const std::vector<float> x = test::uniform_inputs(rows * in);
+  std::vector<float> y(rows * out, -999.0f);
   cpu::ThreadPool pool(threads);
   linear->run(x.data(), rows, y.data(), pool);
 
