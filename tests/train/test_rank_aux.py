@@ -65,6 +65,20 @@ class LossTest(unittest.TestCase):
         self.assertEqual(scores.grad.tolist(), [0.0, 0.0])
 
 
+def encode(a, b, n):
+    return [BOS] + a + [EOS, EOS] + b + [EOS]
+
+
+def train_tiny(pairs, lr, epochs, batch_size, log_every, **objectives):
+    """A small scorer trained on token-id pairs; returns it and its log lines."""
+    model, c = scorer_model.new_scorer(vocab_size=40, hidden=32, layers=2, heads=2, intermediate=64,
+                                       max_position=40, seed=0)
+    logged = []
+    trainer.train(model, c, pairs, encode, lr, epochs=epochs, batch_size=batch_size, seed=0,
+                  log_every=log_every, log=logged.append, **objectives)
+    return model, logged
+
+
 class TrainingTest(unittest.TestCase):
     def test_training_with_it_orders_the_pools(self):
         # Each pool: an instruction of 4 tokens, one response that occurs in it (label 1), three that don't.
@@ -75,12 +89,7 @@ class TrainingTest(unittest.TestCase):
             others = rng.sample([t for t in range(5, 30) if t not in a], 3)
             pairs.append((a, [rng.choice(a)], 1.0))
             pairs += [(a, [t], 0.0) for t in others]
-        encode = lambda a, b, n: [BOS] + a + [EOS, EOS] + b + [EOS]  # noqa: E731
-        model, c = scorer_model.new_scorer(vocab_size=40, hidden=32, layers=2, heads=2, intermediate=64,
-                                           max_position=40, seed=0)
-        logged = []
-        trainer.train(model, c, pairs, encode, 3e-3, epochs=15, batch_size=32, seed=0, log_every=40,
-                      log=logged.append, match_weight=1.0, rank_weight=1.0)
+        model, logged = train_tiny(pairs, 3e-3, 15, 32, 40, match_weight=1.0, rank_weight=1.0)
         rank = [float(line.split(" rank ")[1].split()[0]) for line in logged]
         self.assertLess(rank[-1], 0.6 * rank[0])
         # Most pools' matching response now scores above the others (checked on the pools it trained on).
@@ -96,12 +105,7 @@ class TrainingTest(unittest.TestCase):
     def test_it_can_start_at_a_later_epoch(self):
         pairs = [([5 + i % 7, 9], [5 + i % 7], 1.0) if i % 2 == 0 else ([5 + (i - 1) % 7, 9], [20], 0.0)
                  for i in range(64)]
-        encode = lambda a, b, n: [BOS] + a + [EOS, EOS] + b + [EOS]  # noqa: E731
-        model, c = scorer_model.new_scorer(vocab_size=40, hidden=16, layers=1, heads=2, intermediate=32,
-                                           max_position=20, seed=0)
-        logged = []
-        trainer.train(model, c, pairs, encode, 1e-3, epochs=2, batch_size=8, seed=0, log_every=4,
-                      log=logged.append, rank_weight=1.0, rank_from_epoch=1)
+        _, logged = train_tiny(pairs, 1e-3, 2, 8, 4, rank_weight=1.0, rank_from_epoch=1)
         epochs = [(" epoch 1 " in line, " rank " in line) for line in logged]
         self.assertIn((False, False), epochs)  # the first epoch: Cappy's regression alone
         self.assertIn((True, True), epochs)

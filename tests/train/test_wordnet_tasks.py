@@ -41,6 +41,28 @@ class ParseTest(unittest.TestCase):
         self.assertEqual(sorted(s.split()), sorted("one two three four".split()))
         self.assertIsNone(wordnet_tasks.truncated("too short", rng))
 
+    def test_graded_corruptions(self):
+        import random
+        from train.rouge import rouge_l_max
+        gold = "a building where people worship together on holy days"
+        got = wordnet_tasks.graded_corruptions(gold, random.Random(0), 6)
+        again = wordnet_tasks.graded_corruptions(gold, random.Random(0), 6)
+        self.assertEqual(got, again)
+        self.assertEqual(len(got), 6)
+        self.assertEqual(len(set(got)), 6)
+        self.assertNotIn(gold, got)
+        prefixes = sorted((c for c in got if gold.startswith(c)), key=len)
+        self.assertEqual([len(p.split()) for p in prefixes], [3, 4, 7, 8])  # 30%, 50%, 75%, 90% of 9 words, rounded
+        labels = [rouge_l_max(p, [gold]) for p in prefixes]
+        self.assertEqual(labels, sorted(labels))  # the more of the answer is left, the higher its label
+        reordered = [c for c in got if c not in prefixes]
+        self.assertEqual(len(reordered), 2)
+        for c in reordered:
+            self.assertEqual(sorted(c.split()), sorted(gold.split()))
+            self.assertLess(rouge_l_max(c, [gold]), 1.0)
+        self.assertEqual(len(wordnet_tasks.graded_corruptions(gold, random.Random(0), 2)), 2)
+        self.assertEqual(wordnet_tasks.graded_corruptions("too short now", random.Random(0), 4), [])
+
 
 class GenerateTest(unittest.TestCase):
     @classmethod
@@ -118,6 +140,24 @@ class GenerateTest(unittest.TestCase):
                        "a member of the genus Canis (probably descended from the common wolf) that has been "
                        "domesticated by man since prehistoric times; occurs in many breeds; the dog barked all "
                        "night"), texts)
+
+    def test_corruptions_are_added_to_training_examples_only(self):
+        train, heldout = wordnet_tasks.generate(self.wn, 0, 10, 40, 15, train_corruptions=4)
+        self.assertEqual(heldout, self.heldout)
+        self.assertEqual(len(train), len(self.train))
+        grew = 0
+        for plain, more in zip(self.train, train):
+            added = more.pop(wordnet_tasks.CORRUPTIONS_KEY, 0)
+            self.assertEqual(more["candidates"][:len(more["candidates"]) - added], plain["candidates"])
+            if more["task"] in wordnet_tasks.CORRUPTED_TASKS:
+                grew += added > 0
+                self.assertLessEqual(added, 4)
+                self.assertEqual(len({c.lower() for c in more["candidates"]}), len(more["candidates"]))
+                self.assertFalse({r.lower() for r in more["references"]} & {c.lower() for c in more["candidates"]})
+            else:
+                self.assertEqual(added, 0)
+                self.assertEqual(more, plain)
+        self.assertGreater(grew, 60)  # of the 80 define and sentence examples
 
     def test_deterministic(self):
         again = wordnet_tasks.generate(self.wn, 0, 10, 40, 15)

@@ -102,6 +102,42 @@ def shuffled(text, rng):
     return None
 
 
+def graded_corruptions(text, rng, count):
+    """Up to `count` damaged copies of a multi-word answer, from nearly intact to badly damaged:
+    prefixes of several lengths, two neighbouring words swapped, a short run of words shuffled.
+    Their ROUGE-L labels then grade how much of the answer survives, which teaches a scorer what
+    a complete, well-ordered answer is (the held-out pools hold one truncated and one shuffled
+    copy of the gold, and a small scorer preferred them to the gold: docs/default-model.md)."""
+    words = text.split()
+    n = len(words)
+    if n < 4:
+        return []
+    out = []
+    for fraction in (0.9, 0.75, 0.5, 0.3):
+        keep = max(2, min(n - 1, round(n * fraction)))
+        out.append(" ".join(words[:keep]))
+    i = rng.randrange(n - 1)
+    swapped = words[:i] + [words[i + 1], words[i]] + words[i + 2:]
+    out.append(" ".join(swapped))
+    start = rng.randrange(max(1, n - 3))
+    run = words[start:start + 4]
+    for _ in range(5):
+        rng.shuffle(run)
+        if run != words[start:start + 4]:
+            break
+    out.append(" ".join(words[:start] + run + words[start + 4:]))
+    rng.shuffle(out)
+    unique = []
+    for c in out:
+        if c != text and c not in unique:
+            unique.append(c)
+    return unique[:count]
+
+
+CORRUPTED_TASKS = ("define", "sentence")  # whose answers are glosses and sentences, not single words
+CORRUPTIONS_KEY = "_corruptions"  # how many of a training example's last candidates are corruptions
+
+
 class TaskMaker:
     def __init__(self, wn, rng):
         self.wn = wn
@@ -235,8 +271,11 @@ class TaskMaker:
                 "instruction": instruction, "gold": gold, "references": refs, "candidates": clean[:7]}
 
 
-def generate(wn, seed, heldout_percent, max_train_per_task, max_heldout_per_task):
-    """(train, heldout) example lists, each at most the given size per task."""
+def generate(wn, seed, heldout_percent, max_train_per_task, max_heldout_per_task, train_corruptions=0):
+    """(train, heldout) example lists, each at most the given size per task. With train_corruptions
+    > 0, each training example of CORRUPTED_TASKS also gets that many graded_corruptions of its
+    gold as extra candidates, drawn from a generator of their own: the held-out examples and
+    every other candidate are the same as without them."""
     train, heldout = [], []
     keys = sorted(wn.synsets)
     for t_index, task in enumerate(TASKS):
@@ -265,6 +304,13 @@ def generate(wn, seed, heldout_percent, max_train_per_task, max_heldout_per_task
                 words = [ex["word"]] + (ex["references"] if task != "define" and task != "sentence" else [])
                 if any(is_heldout(w, heldout_percent) for w in words):
                     continue
+                if train_corruptions and task in CORRUPTED_TASKS:
+                    extra = graded_corruptions(ex["gold"], random.Random("%d/%s/%s" % (seed, task, key)),
+                                               train_corruptions)
+                    taken = {t.lower() for t in ex["references"] + ex["candidates"]}
+                    extra = [c for c in extra if c.lower() not in taken]
+                    ex["candidates"] = ex["candidates"] + extra
+                    ex[CORRUPTIONS_KEY] = len(extra)  # main() takes it out before writing
                 train.append(ex)
                 n_train += 1
     return train, heldout
@@ -311,16 +357,23 @@ def main(argv=None):
     ap.add_argument("--heldout-percent", type=int, default=10)
     ap.add_argument("--max-train-per-task", type=int, default=6000)
     ap.add_argument("--max-heldout-per-task", type=int, default=300)
+    ap.add_argument("--train-corruptions", type=int, default=0, metavar="N",
+                    help="add N graded damaged copies of the gold (prefixes, swapped or shuffled words) to every "
+                         "training example of %s (not to text.txt: they add no word); default 0"
+                         % " and ".join(CORRUPTED_TASKS))
     args = ap.parse_args(argv)
     wn = WordNet(args.wordnet_dir)
     train, heldout = generate(wn, args.seed, args.heldout_percent, args.max_train_per_task,
-                              args.max_heldout_per_task)
+                              args.max_heldout_per_task, args.train_corruptions)
     os.makedirs(args.out, exist_ok=True)
+    added = [ex.pop(CORRUPTIONS_KEY, 0) for ex in train]
     write_jsonl(os.path.join(args.out, "train.jsonl"), train)
     write_jsonl(os.path.join(args.out, "heldout.jsonl"), heldout)
     with open(os.path.join(args.out, "text.txt"), "w", encoding="utf-8") as f:
-        for ex in train:
-            for t in [ex["instruction"]] + ex["references"] + ex["candidates"]:
+        for ex, n in zip(train, added):
+            # The corruptions rearrange the gold's words: leaving them out keeps the tokenizer's
+            # training text, and so the tokenizer, what it is without them.
+            for t in [ex["instruction"]] + ex["references"] + ex["candidates"][:len(ex["candidates"]) - n]:
                 f.write(t.replace("\n", " ") + "\n")
     counts = {}
     for name, rows in (("train", train), ("heldout", heldout)):
