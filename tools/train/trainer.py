@@ -14,6 +14,7 @@ Lines {instruction, response, label}). Output: an HF checkpoint directory that
 
 import argparse
 import json
+import math
 import os
 import random
 import sys
@@ -22,7 +23,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from train import cappy_data, match_aux, rank_aux, scorer_model  # noqa: E402
+from train import cappy_data, match_aux, scorer_model  # noqa: E402
 from train.spm_tokenizer import XLMR_CONFIG, MODEL_FILE  # noqa: E402
 from train.tokenizers import PairEncoder  # noqa: E402
 
@@ -73,21 +74,14 @@ def linear_warmup(step, total, warmup):
 
 
 def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, warmup_ratio=0.1,
-          seed=0, log_every=50, log=print, match_weight=0.0, rank_weight=0.0, rank_from_epoch=0):
+          seed=0, log_every=50, log=print, match_weight=0.0):
     """Cappy's regression; with match_weight > 0, plus that weight times match_aux's objective
-    (which tokens occur on the other side of the pair) on the first layer's states; with
-    rank_weight > 0, from epoch rank_from_epoch (0-based) on, plus that weight times rank_aux's
-    objective (order within a pool), on batches of whole pools."""
+    (which tokens occur on the other side of the pair) on the first layer's states."""
     rng = random.Random(seed)
     torch.manual_seed(seed)
     encoded = [(encode(a, b, max_length), y) for a, b, y in pairs]
-    ranking = [rank_weight > 0 and e >= rank_from_epoch for e in range(epochs)]
-    if any(ranking):
-        pools = rank_aux.pool_ids(pairs)
-        lengths = [len(x) for x, _ in encoded]
-    schedule = [rank_aux.make_pool_batches(lengths, pools, batch_size, rng) if ranking[e]
-                else make_batches(encoded, batch_size, rng) for e in range(epochs)]
-    total = sum(len(batches) for batches in schedule)
+    steps_per_epoch = math.ceil(len(encoded) / batch_size)
+    total = steps_per_epoch * epochs
     warmup = max(1, int(total * warmup_ratio))
     params = list(model.parameters())
     head = None
@@ -97,23 +91,19 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: linear_warmup(s, total, warmup))
     model.train()
-    step, start, running, running_match, running_rank = 0, time.time(), 0.0, 0.0, 0.0
-    for epoch, batches in enumerate(schedule):
-        for batch in batches:
+    step, start, running, running_match = 0, time.time(), 0.0, 0.0
+    for epoch in range(epochs):
+        for batch in make_batches(encoded, batch_size, rng):
             ids, mask, types, labels = collate(encoded, batch, c.pad_token_id)
             if head is None:
-                scores = model(ids, mask, types)[:, 0]
+                logits = model(ids, mask, types)[:, 0]
+                loss = torch.nn.functional.mse_loss(logits, labels)
                 match_loss = None
             else:
                 logits, states = match_aux.forward_with_states(model, ids, mask, types)
-                scores = logits[:, 0]
+                loss = torch.nn.functional.mse_loss(logits[:, 0], labels)
                 match_loss = head.loss(states[0], match_aux.match_targets(ids, c.pad_token_id))
-            loss = torch.nn.functional.mse_loss(scores, labels)
             running += loss.item()
-            if ranking[epoch]:
-                rank_loss = rank_aux.rank_loss(scores, labels, rank_aux.pool_tensor(pools, batch))
-                running_rank += rank_loss.item()
-                loss = loss + rank_weight * rank_loss
             if match_loss is not None:
                 running_match += match_loss.item()
                 loss = loss + match_weight * match_loss
@@ -125,12 +115,11 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
             step += 1
             if step % log_every == 0 or step == total:
                 n = log_every if step % log_every == 0 else step % log_every
-                log("step %d/%d epoch %d loss %.4f%s%s lr %.2e %.0fs"
+                log("step %d/%d epoch %d loss %.4f%s lr %.2e %.0fs"
                     % (step, total, epoch, running / n,
                        " match %.4f" % (running_match / n) if head is not None else "",
-                       " rank %.4f" % (running_rank / n) if ranking[epoch] else "",
                        sched.get_last_lr()[0], time.time() - start))
-                running, running_match, running_rank = 0.0, 0.0, 0.0
+                running, running_match = 0.0, 0.0
     model.eval()
     return model
 
@@ -156,12 +145,6 @@ def main(argv=None):
     ap.add_argument("--match-aux", type=float, default=0.0, metavar="WEIGHT",
                     help="add WEIGHT x match_aux.py's objective (which tokens occur on the other side of the "
                          "pair, after the first layer; for a small scorer trained from scratch); default 0")
-    ap.add_argument("--rank-aux", type=float, default=0.0, metavar="WEIGHT",
-                    help="add WEIGHT x rank_aux.py's objective (the better response of an instruction scores "
-                         "higher; batches then hold whole pools); default 0")
-    ap.add_argument("--rank-aux-from-epoch", type=int, default=0, metavar="N",
-                    help="apply --rank-aux from epoch N on (0-based; the epochs before use Cappy's shuffled "
-                         "batches); default 0")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
@@ -202,7 +185,7 @@ def main(argv=None):
 
     start = time.time()
     train(model, c, pairs, encode, lr, args.epochs, args.batch_size, args.max_length, seed=args.seed, log=log,
-          match_weight=args.match_aux, rank_weight=args.rank_aux, rank_from_epoch=args.rank_aux_from_epoch)
+          match_weight=args.match_aux)
     seconds = time.time() - start
     scorer_model.save_checkpoint(model, c, args.out, tokenizer_dir=tok_dir, config_overrides=overrides)
     info = {
@@ -222,10 +205,6 @@ def main(argv=None):
             "auxiliary objective": ("%g x which tokens occur on the other side of the pair, after the first layer "
                                     "(tools/train/match_aux.py; its head is not exported)" % args.match_aux
                                     if args.match_aux > 0 else "none"),
-            "ranking objective": ("%g x weighted RankNet on the score differences within an instruction's pool "
-                                  "(tools/train/rank_aux.py; batches of whole pools), from epoch %d of %d"
-                                  % (args.rank_aux, args.rank_aux_from_epoch + 1, args.epochs)
-                                  if args.rank_aux > 0 else "none"),
             "epochs": args.epochs, "batch size": args.batch_size, "max length": args.max_length,
             "seed": args.seed, "torch threads": args.threads,
             "wall time": "%.1f min (torch %s)" % (seconds / 60, torch.__version__),
