@@ -102,7 +102,7 @@ def shuffled(text, rng):
     return None
 
 
-def graded_corruptions(text, rng, count):
+def graded_corruptions(text, rng, count, full_shuffles=0):
     """Up to `count` damaged copies of a multi-word answer, from nearly intact to badly damaged:
     prefixes of several lengths, two neighbouring words swapped, a short run of words shuffled.
     Their ROUGE-L labels then grade how much of the answer survives, which teaches a scorer what
@@ -131,7 +131,12 @@ def graded_corruptions(text, rng, count):
     for c in out:
         if c != text and c not in unique:
             unique.append(c)
-    return unique[:count]
+    unique = unique[:count]
+    for _ in range(full_shuffles):  # drawn after the rest: the others stay what they are without them
+        c = shuffled(text, rng)
+        if c and c not in unique:
+            unique.append(c)
+    return unique
 
 
 CORRUPTED_TASKS = ("define", "sentence")  # whose answers are glosses and sentences, not single words
@@ -271,11 +276,12 @@ class TaskMaker:
                 "instruction": instruction, "gold": gold, "references": refs, "candidates": clean[:7]}
 
 
-def generate(wn, seed, heldout_percent, max_train_per_task, max_heldout_per_task, train_corruptions=0):
+def generate(wn, seed, heldout_percent, max_train_per_task, max_heldout_per_task, train_corruptions=0,
+             train_shuffles=0):
     """(train, heldout) example lists, each at most the given size per task. With train_corruptions
     > 0, each training example of CORRUPTED_TASKS also gets that many graded_corruptions of its
-    gold as extra candidates, drawn from a generator of their own: the held-out examples and
-    every other candidate are the same as without them."""
+    gold as extra candidates (and train_shuffles fully shuffled copies), drawn from a generator
+    of their own: the held-out examples and every other candidate are the same as without them."""
     train, heldout = [], []
     keys = sorted(wn.synsets)
     for t_index, task in enumerate(TASKS):
@@ -304,9 +310,9 @@ def generate(wn, seed, heldout_percent, max_train_per_task, max_heldout_per_task
                 words = [ex["word"]] + (ex["references"] if task != "define" and task != "sentence" else [])
                 if any(is_heldout(w, heldout_percent) for w in words):
                     continue
-                if train_corruptions and task in CORRUPTED_TASKS:
+                if (train_corruptions or train_shuffles) and task in CORRUPTED_TASKS:
                     extra = graded_corruptions(ex["gold"], random.Random("%d/%s/%s" % (seed, task, key)),
-                                               train_corruptions)
+                                               train_corruptions, train_shuffles)
                     taken = {t.lower() for t in ex["references"] + ex["candidates"]}
                     extra = [c for c in extra if c.lower() not in taken]
                     ex["candidates"] = ex["candidates"] + extra
@@ -361,10 +367,12 @@ def main(argv=None):
                     help="add N graded damaged copies of the gold (prefixes, swapped or shuffled words) to every "
                          "training example of %s (not to text.txt: they add no word); default 0"
                          % " and ".join(CORRUPTED_TASKS))
+    ap.add_argument("--train-shuffles", type=int, default=0, metavar="N",
+                    help="and N copies of the gold with every word shuffled; default 0")
     args = ap.parse_args(argv)
     wn = WordNet(args.wordnet_dir)
     train, heldout = generate(wn, args.seed, args.heldout_percent, args.max_train_per_task,
-                              args.max_heldout_per_task, args.train_corruptions)
+                              args.max_heldout_per_task, args.train_corruptions, args.train_shuffles)
     os.makedirs(args.out, exist_ok=True)
     added = [ex.pop(CORRUPTIONS_KEY, 0) for ex in train]
     write_jsonl(os.path.join(args.out, "train.jsonl"), train)
