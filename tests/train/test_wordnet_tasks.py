@@ -165,6 +165,28 @@ class GenerateTest(unittest.TestCase):
                 self.assertEqual(more, plain)
         self.assertGreater(grew, 60)  # of the 80 define and sentence examples
 
+    def test_the_files_written(self):
+        import json
+        import os
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            plain, damaged = os.path.join(tmp, "plain"), os.path.join(tmp, "damaged")
+            common = ["--max-train-per-task", "20", "--max-heldout-per-task", "5"]
+            wordnet_tasks.main(["--out", plain] + common)
+            wordnet_tasks.main(["--out", damaged, "--train-corruptions", "3"] + common)
+            read = lambda d, f: open(os.path.join(d, f), encoding="utf-8").read()  # noqa: E731
+            self.assertEqual(read(plain, "heldout.jsonl"), read(damaged, "heldout.jsonl"))
+            self.assertEqual(read(plain, "text.txt"), read(damaged, "text.txt"))  # so the same tokenizer
+            rows = [json.loads(l) for l in read(damaged, "train.jsonl").splitlines()]
+            self.assertFalse([r for r in rows if wordnet_tasks.CORRUPTIONS_KEY in r])
+            plain_rows = [json.loads(l) for l in read(plain, "train.jsonl").splitlines()]
+            added = sum(len(r["candidates"]) - len(p["candidates"]) for r, p in zip(rows, plain_rows))
+            self.assertGreater(added, 60)  # 40 define and sentence examples, most with 3 copies
+            info = json.loads(read(damaged, "info.json"))["training"]["task data"]
+            self.assertIn("--train-corruptions 3 --train-shuffles 0", info)
+            self.assertIn("%d damaged copies" % added, info)
+            self.assertNotIn("damaged", json.loads(read(plain, "info.json"))["training"]["task data"])
+
     def test_deterministic(self):
         again = wordnet_tasks.generate(self.wn, 0, 10, 40, 15)
         self.assertEqual((self.train, self.heldout), again)

@@ -388,6 +388,17 @@ def main(argv=None):
         for ex in rows:
             counts.setdefault(ex["task"], {}).setdefault(name, 0)
             counts[ex["task"]][name] += 1
+    # What made these files, for the evaluation page (evaluate.py --info).
+    extras = sum(added)
+    recipe = ("wordnet_tasks.py --seed %d --heldout-percent %d --max-train-per-task %d --max-heldout-per-task %d"
+              " --train-corruptions %d --train-shuffles %d: %d training and %d held-out examples"
+              % (args.seed, args.heldout_percent, args.max_train_per_task, args.max_heldout_per_task,
+                 args.train_corruptions, args.train_shuffles, len(train), len(heldout)))
+    if extras:
+        recipe += ", %d damaged copies of the gold added to the training candidates of %s" % (
+            extras, " and ".join(CORRUPTED_TASKS))
+    with open(os.path.join(args.out, "info.json"), "w", encoding="utf-8") as f:
+        json.dump({"training": {"task data": recipe}}, f, indent=1)
     print("wrote %s: %s" % (args.out, json.dumps(counts)))
 
 
