@@ -226,7 +226,7 @@ def write_doc(path, results, check, info, heldout, model, notes=None):
              "Cappy's recipe on instruction tasks made from WordNet 3.0 (Debian `wordnet-base`). It is",
              "what `cappy` (every command, and the server) and `scripts/quickstart` use when no model is",
              "given (`cappy score --help`). `scripts/train-mini` reproduces it",
-             "end to end (tasks, tokenizer, training, q8 bundle, this page).", "",
+             "end to end (tasks, tokenizer, masked-LM pretraining, training, q8 bundle, this page).", "",
              "## The model", ""]
     for key, value in info.get("model", {}).items():
         lines.append("- %s: %s" % (key, value))
