@@ -1,24 +1,17 @@
 #include "backend/cpu/f32_linear.h"
 
-#include <cstdlib>
-#include <string>
-
-#include "cappy/cappy.h"
+#include "backend/cpu/kernel_choice.h"
 
 namespace cappy::cpu {
 
 const char* f32_gemm_name(F32Gemm g) { return g == F32Gemm::OneDnn ? "onednn" : "xnnpack"; }
 
 F32Gemm default_f32_gemm() {
-  if (const char* env = std::getenv("CAPPY_F32_GEMM"); env && *env) {
-    const std::string v = env;
-    if (v == "xnnpack") return F32Gemm::Xnnpack;
-    if (v == "onednn") {
-      if (!CAPPY_WITH_ONEDNN) throw Error("CAPPY_F32_GEMM=onednn: this build has no oneDNN (libdnnl-dev)");
-      return F32Gemm::OneDnn;
-    }
-    throw Error("CAPPY_F32_GEMM=" + v + ": unknown GEMM (onednn, xnnpack)");
-  }
+  if (const auto chosen = kernel_from_env(
+          "CAPPY_F32_GEMM", {F32Gemm::OneDnn, F32Gemm::Xnnpack}, f32_gemm_name,
+          [](F32Gemm g) { return g == F32Gemm::Xnnpack || CAPPY_WITH_ONEDNN; }, "GEMM",
+          "this build has no oneDNN (libdnnl-dev)"))
+    return *chosen;
   return CAPPY_WITH_ONEDNN ? F32Gemm::OneDnn : F32Gemm::Xnnpack;
 }
 
