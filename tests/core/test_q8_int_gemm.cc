@@ -17,6 +17,7 @@
 #include "backend/cpu/q8_int_gemm.h"
 #include "cappy/cappy.h"
 #include "model/tensor.h"
+#include "test_support.h"
 
 namespace cappy {
 namespace {
@@ -177,12 +178,9 @@ TEST(Q8IntGemm, ActivationsOfTheWrongWidthAreRefused) {
   cpu::Q8Activations a;
   a.resize(2, 64, /*int8=*/false);
   cpu::quantize_rows(x.data(), 0, 2, a);
-  try {
-    run_kernel(Q8Kernel::ReferenceInt8, q, a, 2, std::vector<float>(32));
-    ADD_FAILURE() << "int16 activations were given to an int8 kernel";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("reference-int8: activations quantized to int16"), std::string::npos) << e.what();
-  }
+  test::expect_error([&] { run_kernel(Q8Kernel::ReferenceInt8, q, a, 2, std::vector<float>(32)); },
+                     "reference-int8: activations quantized to int16",
+                     "int16 activations were given to an int8 kernel");
 }
 
 TEST(Q8IntGemm, KernelChoiceFollowsTheEnvironment) {
@@ -198,21 +196,13 @@ TEST(Q8IntGemm, KernelChoiceFollowsTheEnvironment) {
   if (cpu::q8_kernel_supported(Q8Kernel::AvxVnni)) {
     EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::AvxVnni);
   } else {
-    try {
-      cpu::default_q8_kernel();
-      ADD_FAILURE() << "avxvnni was accepted on a CPU without it";
-    } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("CAPPY_Q8_KERNEL=avxvnni: this CPU or build does not support it"),
-                std::string::npos) << e.what();
-    }
+    test::expect_error([] { cpu::default_q8_kernel(); },
+                       "CAPPY_Q8_KERNEL=avxvnni: this CPU or build does not support it",
+                       "avxvnni was accepted on a CPU without it");
   }
   setenv("CAPPY_Q8_KERNEL", "avx9000", 1);
-  try {
-    cpu::default_q8_kernel();
-    ADD_FAILURE() << "an unknown kernel name was accepted";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("CAPPY_Q8_KERNEL=avx9000"), std::string::npos) << e.what();
-  }
+  test::expect_error([] { cpu::default_q8_kernel(); }, "CAPPY_Q8_KERNEL=avx9000",
+                     "an unknown kernel name was accepted");
   if (old) setenv("CAPPY_Q8_KERNEL", saved.c_str(), 1); else unsetenv("CAPPY_Q8_KERNEL");
   // Without the variable: the best kernel this CPU supports.
   if (!old) {

@@ -1,5 +1,6 @@
 // Helpers shared by the core tests: temporary files and hand-built
-// safetensors, so each reader test states its bytes explicitly.
+// safetensors, so each reader test states its bytes explicitly; and the check
+// that a call is refused with a given message.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,10 @@
 #include <vector>
 
 #include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "cappy/cappy.h"
 
 namespace cappy::test {
 
@@ -43,6 +48,18 @@ inline std::string floats_bytes(const std::vector<float>& v) {
   std::string s(v.size() * 4, '\0');
   std::memcpy(s.data(), v.data(), s.size());
   return s;
+}
+
+// `call()` must throw cappy::Error whose message contains `needle`;
+// `accepted` says what went wrong when it returns instead.
+template <class Call>
+void expect_error(Call call, const std::string& needle, const char* accepted) {
+  try {
+    call();
+    ADD_FAILURE() << accepted;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace cappy::test
