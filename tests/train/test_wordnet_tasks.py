@@ -187,6 +187,16 @@ class GenerateTest(unittest.TestCase):
             self.assertIn("%d damaged copies" % added, info)
             self.assertNotIn("damaged", json.loads(read(plain, "info.json"))["training"]["task data"])
 
+    def test_a_negative_count_is_refused(self):
+        import contextlib
+        import io
+        for flag in ("--train-corruptions", "--train-shuffles"):
+            err = io.StringIO()
+            with self.assertRaises(SystemExit) as e, contextlib.redirect_stderr(err):
+                wordnet_tasks.main(["--out", "/nonexistent/never-written", flag, "-1"])
+            self.assertEqual(e.exception.code, 2)
+            self.assertIn("%s: must be 0 or more, not -1" % flag, err.getvalue())
+
     def test_deterministic(self):
         again = wordnet_tasks.generate(self.wn, 0, 10, 40, 15)
         self.assertEqual((self.train, self.heldout), again)

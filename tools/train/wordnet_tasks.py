@@ -355,6 +355,14 @@ def write_jsonl(path, rows):
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
 
 
+def count_arg(text):
+    """argparse type: a whole number >= 0."""
+    n = int(text)
+    if n < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more, not %d" % n)
+    return n
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--wordnet-dir", default="/usr/share/wordnet")
@@ -363,11 +371,11 @@ def main(argv=None):
     ap.add_argument("--heldout-percent", type=int, default=10)
     ap.add_argument("--max-train-per-task", type=int, default=6000)
     ap.add_argument("--max-heldout-per-task", type=int, default=300)
-    ap.add_argument("--train-corruptions", type=int, default=0, metavar="N",
+    ap.add_argument("--train-corruptions", type=count_arg, default=0, metavar="N",
                     help="add N graded damaged copies of the gold (prefixes, swapped or shuffled words) to every "
                          "training example of %s (not to text.txt: they add no word); default 0"
                          % " and ".join(CORRUPTED_TASKS))
-    ap.add_argument("--train-shuffles", type=int, default=0, metavar="N",
+    ap.add_argument("--train-shuffles", type=count_arg, default=0, metavar="N",
                     help="and N copies of the gold with every word shuffled; default 0")
     args = ap.parse_args(argv)
     wn = WordNet(args.wordnet_dir)
