@@ -69,6 +69,8 @@ std::vector<float> random_input(std::size_t rows, int k, unsigned seed) {
   if (!x.empty()) x[0] = 0.0f;
   if (k >= 64 && rows > 1)  // one all-zero block: scale 0
     for (int i = 0; i < 32; ++i) x[k + 32 + i] = 0.0f;
+  if (k >= 96 && rows > 2)  // one block of positives only, like a GELU's output: int8 zero point 0
+    for (int i = 64; i < 96; ++i) x[2 * k + i] = std::fabs(x[2 * k + i]);
   return x;
 }
 
@@ -145,30 +147,46 @@ TEST(Q8IntGemm, WeightsOfMinus128AreExact) {
 TEST(Q8IntGemm, QuantizerRoundsEachBlockWithinHalfAStep) {
   for (bool int8 : {false, true}) {
   SCOPED_TRACE(int8 ? "int8" : "int16");
-  const int top = int8 ? 127 : 32767;
   const int k = 96;
   const std::size_t rows = 3;
   std::vector<float> x = random_input(rows, k, 9);
   x[5] = 1e30f;   // a huge value sets its block's scale; the others stay finite
   x[6] = -1e-30f;
+  for (int i = 64; i < 96; ++i) x[2 * k + i] = std::fabs(x[2 * k + i]) + 0.5f;  // a block of positives only
   cpu::Q8Activations a;
   a.resize(rows, k, int8);
   cpu::quantize_rows(x.data(), 0, rows, a);
   for (std::size_t r = 0; r < rows; ++r)
     for (int b = 0; b < k / 32; ++b) {
       const float d = a.scale[r * 3 + b];
-      float amax = 0;
+      float amax = 0, lo = 0, hi = 0;
       for (int i = 0; i < 32; ++i) {
         const float v = x[r * k + b * 32 + i];
         const int qi = a.value(r * k + b * 32 + i);
-        if (int8) EXPECT_EQ(a.u8[r * k + b * 32 + i], qi + 128);  // stored unsigned for VPDPBUSD
         amax = std::max(amax, std::fabs(v));
-        EXPECT_LE(std::abs(qi), top);
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+        if (int8) {  // stored unsigned for VPDPBUSD, with the block's zero point
+          EXPECT_EQ(a.u8[r * k + b * 32 + i], qi + a.zero[r * 3 + b]);
+        } else {
+          EXPECT_LE(std::abs(qi), 32767);
+        }
         EXPECT_LE(std::fabs(v - d * qi), d / 2 * (1 + 1e-5f) + 1e-30f) << r << " " << b << " " << i;
       }
-      EXPECT_FLOAT_EQ(d, amax / static_cast<float>(top));
+      if (int8) {
+        // Every level of 0..255 spans [min(x, 0), max(x, 0)]: twice the symmetric code's resolution on a one-sided block.
+        EXPECT_FLOAT_EQ(d, (hi - lo) / 255.0f);
+        EXPECT_GE(a.zero[r * 3 + b], 0);
+        EXPECT_LE(a.zero[r * 3 + b], 255);
+      } else {
+        EXPECT_FLOAT_EQ(d, amax / 32767.0f);
+      }
     }
   EXPECT_EQ(a.scale[1 * 3 + 1], 0.0f);  // the all-zero block of row 1
+  if (int8) {
+    EXPECT_EQ(a.zero[2 * 3 + 2], 0);  // the positive block: zero at the bottom of the range
+    EXPECT_EQ(a.u8[2 * k + 64 + 0] + 0, static_cast<int>(std::nearbyint(x[2 * k + 64] / a.scale[2 * 3 + 2])));
+  }
   }
 }
 
@@ -192,6 +210,10 @@ TEST(Q8IntGemm, KernelChoiceFollowsTheEnvironment) {
   EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::Portable);
   setenv("CAPPY_Q8_KERNEL", "reference-int8", 1);
   EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::ReferenceInt8);
+  if (cpu::q8_kernel_supported(Q8Kernel::Avx512Vnni)) {  // int16 activations stay available
+    setenv("CAPPY_Q8_KERNEL", "avx512vnni", 1);
+    EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::Avx512Vnni);
+  }
   setenv("CAPPY_Q8_KERNEL", "avxvnni", 1);  // named, but refused where the CPU lacks it
   if (cpu::q8_kernel_supported(Q8Kernel::AvxVnni)) {
     EXPECT_EQ(cpu::default_q8_kernel(), Q8Kernel::AvxVnni);
@@ -208,7 +230,7 @@ TEST(Q8IntGemm, KernelChoiceFollowsTheEnvironment) {
   if (!old) {
     const Q8Kernel best = cpu::default_q8_kernel();
     EXPECT_TRUE(cpu::q8_kernel_supported(best));
-    if (cpu::q8_kernel_supported(Q8Kernel::Avx512Vnni)) EXPECT_EQ(best, Q8Kernel::Avx512Vnni);
+    if (cpu::q8_kernel_supported(Q8Kernel::Avx512VnniInt8)) EXPECT_EQ(best, Q8Kernel::Avx512VnniInt8);
     else if (cpu::q8_kernel_supported(Q8Kernel::AvxVnni)) EXPECT_EQ(best, Q8Kernel::AvxVnni);
   }
 }

@@ -124,8 +124,11 @@ TEST_P(VulkanScores, EqualTheCpuBackend) {
   const Cases cases = load_cases(fixture(std::string(p.fixture.cases) + "/expected.json"));
 
   // bf16 bundles run as f16 on the device (every bf16 weight is exact in f16),
-  // with f32 activations: the CPU kernel that does the same is "widen".
+  // with f32 activations: the CPU kernel that does the same is "widen". q8 runs
+  // with f32 activations too, like the CPU's "portable" kernel (the default
+  // one rounds activations to int8).
   ::setenv("CAPPY_BF16_KERNEL", "widen", 1);
+  ::setenv("CAPPY_Q8_KERNEL", "portable", 1);
   LoadOptions cpu_options;
   cpu_options.threads = 2;
   LoadOptions gpu_options = cpu_options;
@@ -172,6 +175,7 @@ TEST_P(VulkanScores, EqualTheCpuBackend) {
       << "validation layer: " << vulkan::last_validation_message();
   ::unsetenv("CAPPY_VULKAN_PLAIN");
   ::unsetenv("CAPPY_BF16_KERNEL");
+  ::unsetenv("CAPPY_Q8_KERNEL");
 }
 
 std::vector<Param> all_params() {

@@ -31,7 +31,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 // What the native CLI scores for these pairs with this model (a bundle path).
 function nativeLogits(model, instruction, responses) {
   const r = spawnSync(bin, ['score', '--model', model], {
-    input: JSON.stringify({ instruction, responses }) + '\n', timeout: 60_000, env: { ...process.env, CAPPY_BF16_KERNEL: 'widen' },
+    input: JSON.stringify({ instruction, responses }) + '\n', timeout: 60_000, env: { ...process.env, CAPPY_BF16_KERNEL: 'widen', CAPPY_Q8_KERNEL: 'portable' },
   });
   assert.equal(r.status, 0, r.stderr?.toString());
   const out = JSON.parse(r.stdout.toString());

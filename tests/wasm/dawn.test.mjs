@@ -48,7 +48,10 @@ if (!process.env.VK_ICD_FILENAMES) {
   }
 
   function nativeLogits(model, instruction, responses) {
-    const r = spawnSync(bin, ['score', '--model', model], { input: JSON.stringify({ instruction, responses }) + '\n', timeout: 60_000 });
+    // f32 activations on the native side too, as on the GPU (its default q8 kernel rounds them to int8).
+    const r = spawnSync(bin, ['score', '--model', model], {
+      input: JSON.stringify({ instruction, responses }) + '\n', timeout: 60_000, env: { ...process.env, CAPPY_Q8_KERNEL: 'portable' },
+    });
     assert.equal(r.status, 0, r.stderr?.toString());
     const out = JSON.parse(r.stdout.toString());
     return out.logits ? out.logits.flat() : out.scores;

@@ -29,7 +29,10 @@ export async function launch({ webgpu }) {
 // The native CLI's scores of (instruction, responses) with the same model.
 export function nativeScores(instruction, responses) {
   assert.ok(existsSync(CAPPY_BIN), `${CAPPY_BIN} is missing: build first (scripts/build)`);
-  const out = execFileSync(CAPPY_BIN, ['score', '--model', MODEL], { input: `${JSON.stringify({ instruction, responses })}\n`, encoding: 'utf8' });
+  // The q8 kernel with f32 activations, the page's arithmetic (the native default rounds them to int8).
+  const out = execFileSync(CAPPY_BIN, ['score', '--model', MODEL], {
+    input: `${JSON.stringify({ instruction, responses })}\n`, encoding: 'utf8', env: { ...process.env, CAPPY_Q8_KERNEL: 'portable' },
+  });
   return JSON.parse(out).scores;
 }
 

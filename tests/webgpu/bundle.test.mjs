@@ -55,10 +55,10 @@ for (const [dtype, planWeights] of [['f32', 'f32'], ['f16', 'f16'], ['q8', 'q8']
     before(() => {
       const bundle = makeBundle(dtype);
       tensors = readGguf(bundle);
-      // bf16: the CPU kernel that keeps f32 activations, as the GPU does.
+      // bf16 and q8: the CPU kernels that keep f32 activations, as the GPU does.
       const lines = cappy(['score', '--model', bundle, '--threads', '1'],
         pairs.map((p) => JSON.stringify({ instruction: p.instruction, responses: [p.response] })).join('\n') + '\n',
-        { CAPPY_BF16_KERNEL: 'widen' });
+        { CAPPY_BF16_KERNEL: 'widen', CAPPY_Q8_KERNEL: 'portable' });
       cpu = lines.trim().split('\n').map((l) => JSON.parse(l).scores[0]);
     });
 

@@ -62,7 +62,9 @@ test('a q8 bundle runs as Q8_0 blocks (a q8 plan), scoring what the CPU backend 
   const bundle = join(work, 'q8.cappy');
   execFileSync(cappyBin, ['convert', dir, '-o', bundle, '--dtype', 'q8']);
   const cases = loadFixture('tiny-roberta').expected.cases.slice(0, 6);
+  // The CPU kernel that keeps f32 activations, as the GPU does (the default rounds them to int8).
   const cpu = execFileSync(cappyBin, ['score', '--model', bundle], {
+    env: { ...process.env, CAPPY_Q8_KERNEL: 'portable' },
     input: cases.map((c) => JSON.stringify({ instruction: c.instruction, responses: [c.response] })).join('\n') + '\n', encoding: 'utf8',
   }).trim().split('\n').map((l) => JSON.parse(l).scores[0]);
   const formats = [];

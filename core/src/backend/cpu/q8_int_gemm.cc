@@ -10,14 +10,15 @@
 //            k = 32b + 4g .. 32b + 4g + 3 of channel j as stored, so one
 //            64-byte load is 16 channels x 4 consecutive k, what VPDPBUSD
 //            multiplies (unsigned x signed) with one broadcast group of 4
-//            activations, stored unsigned as q + 128.
+//            activations, stored unsigned as q + zero.
 //   scales   as above.
-//   offsets  [k/32 blocks][32 channels] int32: -128 x the sum of the block's
-//            weights, where each block's sum starts, so that it comes out as
-//            the sum of q x w. (The other way round, unsigned weights w + 128,
-//            needed a different start for every row: one broadcast per row
-//            and block instead of one load per block.)
-// Sums of a block cannot overflow: 32 x 32767 x 128 < 2^31.
+//   wsums    [k/32 blocks][32 channels] int32: minus the sum of the block's
+//            weights (|sum| <= 32 x 128, so it is also an int16 in the low
+//            half). A row's block sum starts at zero x wsum, one VPMADDWD of
+//            the broadcast zero point (high half 0) with it, so that it comes
+//            out as the sum of q x w.
+// Sums of a block cannot overflow: 32 x 32767 x 128 < 2^31, and for int8
+// 32 x 255 x 128 + 255 x 4096 < 2^31.
 #include "backend/cpu/q8_int_gemm.h"
 
 #include <algorithm>
@@ -48,13 +49,13 @@ constexpr int kPairs = kBlock / 2;
 // Bytes of one block's weights in a panel: int16 or int8.
 constexpr std::size_t block_bytes(bool int8) { return static_cast<std::size_t>(kBlock) * kQ8IntPanel * (int8 ? 1 : 2); }
 constexpr float kActMax = 32767.0f;
-constexpr float kAct8Max = 127.0f;
+constexpr float kAct8Levels = 255.0f;  // int8: 256 levels, 0..255 with a zero point
 
 const float* panel_scales(const std::uint8_t* panel, int blocks, bool int8) {
   return reinterpret_cast<const float*>(panel + static_cast<std::size_t>(blocks) * block_bytes(int8));
 }
 
-const std::int32_t* panel_offsets(const std::uint8_t* panel, int blocks) {
+const std::int32_t* panel_wsums(const std::uint8_t* panel, int blocks) {
   return reinterpret_cast<const std::int32_t*>(panel_scales(panel, blocks, true) + blocks * kQ8IntPanel);
 }
 
@@ -101,8 +102,8 @@ std::int32_t load_pair(const std::int16_t* p) {
 constexpr int kRowsAvx512 = 6;  // 6 rows x 2 x 16 channels: 12 int + 12 f32 accumulators
 
 // kInt8 = false: int16 activations, VPDPWSSD on the int16 panel.
-// kInt8 = true: int8 activations (unsigned, q + 128), VPDPBUSD on the int8
-// panel, each block's int32 sums starting at the panel's offsets.
+// kInt8 = true: int8 activations (unsigned, q + zero), VPDPBUSD on the int8
+// panel, each row's block sums starting at zero x the panel's wsums.
 // GCC 12 reports _mm512_cvtepi32_ps's deliberately undefined pass-through
 // operand (_mm512_undefined_ps) as "maybe uninitialized" here; it is not read.
 #pragma GCC diagnostic push
@@ -117,7 +118,7 @@ void gemm_avx512vnni(const Q8Activations& a, std::size_t row_begin, std::size_t 
   constexpr int kPerStep = kBlock / kSteps;          // activations per broadcast
   const int k = a.k, blocks = k / kBlock;
   const float* ws = panel_scales(panel, blocks, kInt8);
-  const std::int32_t* offsets = kInt8 ? panel_offsets(panel, blocks) : nullptr;
+  const std::int32_t* wsums = kInt8 ? panel_wsums(panel, blocks) : nullptr;
   const __mmask16 mask0 = ncols >= 16 ? 0xffff : static_cast<__mmask16>((1u << ncols) - 1);
   const __mmask16 mask1 =
       ncols >= 32 ? 0xffff : ncols <= 16 ? 0 : static_cast<__mmask16>((1u << (ncols - 16)) - 1);
@@ -129,20 +130,27 @@ void gemm_avx512vnni(const Q8Activations& a, std::size_t row_begin, std::size_t 
     // Missing rows of the last block repeat the last row; their results are dropped.
     const Act* xr[R];
     const float* sr[R];
+    const std::int32_t* zr[R];
     for (int i = 0; i < R; ++i) {
       const std::size_t r = r0 + std::min<std::size_t>(i, valid - 1);
       xr[i] = acts + r * k;
       sr[i] = a.scale.data() + r * blocks;
+      zr[i] = kInt8 ? a.zero.data() + r * blocks : nullptr;
     }
     __m512 f0[R], f1[R];
     for (int i = 0; i < R; ++i) f0[i] = f1[i] = _mm512_setzero_ps();
     for (int b = 0; b < blocks; ++b) {
       __m512i acc0[R], acc1[R];
-      const __m512i start0 = kInt8 ? _mm512_loadu_si512(offsets + b * kQ8IntPanel) : _mm512_setzero_si512();
-      const __m512i start1 = kInt8 ? _mm512_loadu_si512(offsets + b * kQ8IntPanel + 16) : _mm512_setzero_si512();
-      for (int i = 0; i < R; ++i) {
-        acc0[i] = start0;
-        acc1[i] = start1;
+      if constexpr (kInt8) {
+        const __m512i wsum0 = _mm512_loadu_si512(wsums + b * kQ8IntPanel);
+        const __m512i wsum1 = _mm512_loadu_si512(wsums + b * kQ8IntPanel + 16);
+        for (int i = 0; i < R; ++i) {
+          const __m512i zero = _mm512_set1_epi32(zr[i][b]);
+          acc0[i] = _mm512_madd_epi16(zero, wsum0);
+          acc1[i] = _mm512_madd_epi16(zero, wsum1);
+        }
+      } else {
+        for (int i = 0; i < R; ++i) acc0[i] = acc1[i] = _mm512_setzero_si512();
       }
       const std::uint8_t* wb = panel + static_cast<std::size_t>(b) * block_bytes(kInt8);
       for (int g = 0; g < kSteps; ++g) {
@@ -269,6 +277,7 @@ void Q8Activations::resize(std::size_t rows, int cols, bool as_int8) {
   const std::size_t blocks = rows * static_cast<std::size_t>(cols / kBlock);
   if (int8) {
     if (u8.size() < rows * cols) u8.resize(rows * cols);
+    if (zero.size() < blocks) zero.resize(blocks);
   } else if (q.size() < rows * cols) {
     q.resize(rows * cols);
   }
@@ -281,17 +290,26 @@ void quantize_rows(const float* x, std::size_t r0, std::size_t r1, Q8Activations
   for (std::size_t r = r0; r < r1; ++r) {
     for (int b = 0; b < blocks; ++b) {
       const float* v = x + r * k + b * kBlock;
-      float amax = 0.0f;
-      for (int i = 0; i < kBlock; ++i) amax = std::max(amax, std::fabs(v[i]));
-      const float top = a.int8 ? kAct8Max : kActMax;
-      const float inv = amax > 0.0f ? top / amax : 0.0f;
-      a.scale[r * blocks + b] = amax / top;
       if (a.int8) {
+        float lo = 0.0f, hi = 0.0f;  // zero stays exactly representable
+        for (int i = 0; i < kBlock; ++i) {
+          lo = std::min(lo, v[i]);
+          hi = std::max(hi, v[i]);
+        }
+        const float scale = (hi - lo) / kAct8Levels;
+        const float inv = scale > 0.0f ? 1.0f / scale : 0.0f;
+        const float zero = std::clamp(std::nearbyint(-lo * inv), 0.0f, kAct8Levels);
+        a.scale[r * blocks + b] = scale;
+        a.zero[r * blocks + b] = static_cast<std::int32_t>(zero);
         std::uint8_t* q = a.u8.data() + r * k + b * kBlock;
-        for (int i = 0; i < kBlock; ++i)
-          q[i] = static_cast<std::uint8_t>(std::clamp(std::nearbyint(v[i] * inv), -top, top) + 128.0f);
+        for (int i = 0; i < kBlock; ++i)  // the clamp keeps a rounding overshoot in range
+          q[i] = static_cast<std::uint8_t>(std::clamp(std::nearbyint(v[i] * inv) + zero, 0.0f, kAct8Levels));
         continue;
       }
+      float amax = 0.0f;
+      for (int i = 0; i < kBlock; ++i) amax = std::max(amax, std::fabs(v[i]));
+      const float inv = amax > 0.0f ? kActMax / amax : 0.0f;
+      a.scale[r * blocks + b] = amax / kActMax;
       std::int16_t* q = a.q.data() + r * k + b * kBlock;
       for (int i = 0; i < kBlock; ++i)  // the clamp keeps a rounding overshoot in range
         q[i] = static_cast<std::int16_t>(std::clamp(std::nearbyint(v[i] * inv), -kActMax, kActMax));
@@ -311,7 +329,7 @@ void pack_q8_panel(Q8Kernel kernel, const std::uint8_t* const* rows, int count, 
   const bool int8 = q8_kernel_int8(kernel);
   float* scales = const_cast<float*>(panel_scales(panel, blocks, int8));
   if (int8) {
-    std::int32_t* offsets = const_cast<std::int32_t*>(panel_offsets(panel, blocks));
+    std::int32_t* wsums = const_cast<std::int32_t*>(panel_wsums(panel, blocks));
     for (int j = 0; j < kQ8IntPanel; ++j)
       for (int b = 0; b < blocks; ++b) {
         std::uint8_t* dst = panel + static_cast<std::size_t>(b) * block_bytes(true) + j * 4;
@@ -325,7 +343,7 @@ void pack_q8_panel(Q8Kernel kernel, const std::uint8_t* const* rows, int count, 
           dst[(i / 4) * kQ8IntPanel * 4 + i % 4] = static_cast<std::uint8_t>(w);
           sum += w;
         }
-        offsets[b * kQ8IntPanel + j] = -128 * sum;
+        wsums[b * kQ8IntPanel + j] = -sum;
       }
     return;
   }
@@ -414,7 +432,7 @@ Q8Kernel default_q8_kernel() {
            Q8Kernel::ReferenceInt8, Q8Kernel::Avx512VnniInt8},
           q8_kernel_name, q8_kernel_supported))
     return *chosen;
-  for (Q8Kernel k : {Q8Kernel::Avx512Vnni, Q8Kernel::AvxVnni, Q8Kernel::Avx2})
+  for (Q8Kernel k : {Q8Kernel::Avx512VnniInt8, Q8Kernel::AvxVnni, Q8Kernel::Avx2})
     if (q8_kernel_supported(k)) return k;
   return Q8Kernel::Portable;
 }
