@@ -19,7 +19,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
       "flax_model.msgpack, with config.json and tokenizer files) into one bundle file that "
       "`--model` accepts everywhere (docs/bundle-format.md).");
   struct Args {
-    std::string src, out, dtype = "f32", samples, keep_f16;
+    std::string src, out, dtype = "f32", samples, keep_f16, q8_activations;
     bool report = false;
     int threads = 0;
     std::string device = "cpu";
@@ -35,6 +35,11 @@ void add_convert_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--keep-f16", args->keep_f16,
                   "with --dtype q8: tensors whose name matches this regular expression stay f16, "
                   "e.g. 'word_embeddings' (docs/accuracy.md)");
+  cmd->add_option("--q8-activations", args->q8_activations,
+                  "with --dtype q8: record in the bundle that the native CPU must quantize this "
+                  "model's layer inputs to int16 (finer) or int8 (faster, the default where the CPU "
+                  "has AVX-512 VNNI), for a model whose --report shows it needs int16 (docs/accuracy.md)")
+      ->check(CLI::IsMember({"int8", "int16"}));
   cmd->add_flag("--report", args->report,
                 "then score a sample set with the new bundle and with the f32 weights (built in "
                 "memory) and print the accuracy report (as `cappy eval`)");
@@ -46,6 +51,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     ConvertOptions options;
     parse_weight_format(args->dtype, &options.format);
     options.keep_f16 = args->keep_f16;
+    options.q8_activations = args->q8_activations;
     ProgressBar bar("converting");
     options.progress = [&bar](std::size_t done, std::size_t total) { bar.update(done, total); };
     const ConvertSummary s = convert_checkpoint(args->src, args->out, options);
@@ -59,6 +65,7 @@ void add_convert_command(CLI::App& app, int& exit_code) {
     if (s.unused_tensors) std::cerr << ", " << s.unused_tensors << " unused source tensors left out";
     std::cerr << "; files:";
     for (const auto& f : s.embedded_files) std::cerr << " " << f;
+    if (!args->q8_activations.empty()) std::cerr << "; q8 activations on the CPU: " << args->q8_activations;
     std::cerr << "\n";
     if (args->report) {
       const auto samples = load_eval_set(args->samples);

@@ -7,12 +7,15 @@
 #include <random>
 #include <cstring>
 
+#include "backend/cpu/q8_int_gemm.h"
 #include "bundle_test_util.h"
 #include "convert/converter.h"
 #include "model/bundle.h"
 #include "model/gguf.h"
 #include "model/gguf_writer.h"
 #include "model/tensor.h"
+#include "model/weight_store.h"
+#include "test_support.h"
 
 namespace cappy {
 namespace {
@@ -281,6 +284,56 @@ TEST(Convert, KeepF16IsCheckedAndOnlyForQ8) {
   o.format = WeightFormat::F16;
   o.keep_f16 = "word_embeddings";
   EXPECT_THROW(convert_checkpoint(fixture("converter/small-roberta"), out, o), Error);
+}
+
+// A bundle can record the q8 activation width its model needs; the native CPU
+// then uses it unless CAPPY_Q8_KERNEL names a kernel.
+TEST(Convert, Q8ActivationsAreRecordedCheckedAndObeyed) {
+  const std::string dir = test::temp_dir("bundle-out-q8-act");
+  const std::string plain = dir + "/plain.cappy", pinned = dir + "/int16.cappy";
+  ConvertOptions o;
+  o.format = WeightFormat::Q8_0;
+  convert_checkpoint(fixture("converter/small-roberta"), plain, o);
+  o.q8_activations = "int16";
+  convert_checkpoint(fixture("converter/small-roberta"), pinned, o);
+  const std::string bytes = test::read_file(pinned);
+  EXPECT_EQ(parse_file(bytes).string(kBundleQ8ActivationsKey, "b"), "int16");
+  EXPECT_EQ(parse_file(test::read_file(plain)).find(kBundleQ8ActivationsKey), nullptr);
+  EXPECT_EQ(WeightStore::open(*open_model_files(pinned)).q8_activations(), "int16");
+  EXPECT_EQ(WeightStore::open(*open_model_files(plain)).q8_activations(), "");
+
+  const char* old = std::getenv("CAPPY_Q8_KERNEL");
+  const std::string saved = old ? old : "";
+  ::unsetenv("CAPPY_Q8_KERNEL");
+  const cpu::Q8Kernel int16 = cpu::default_q8_kernel("int16");
+  EXPECT_FALSE(cpu::q8_kernel_int8(int16)) << cpu::q8_kernel_name(int16);
+  const auto pairs = fixture_pairs("tiny-roberta");
+  const auto got = score_all(*Scorer::load(pinned, two_threads()), pairs);
+  const auto by_default = score_all(*Scorer::load(plain, two_threads()), pairs);
+  ::setenv("CAPPY_Q8_KERNEL", cpu::q8_kernel_name(int16), 1);
+  EXPECT_EQ(got, score_all(*Scorer::load(plain, two_threads()), pairs));  // the same kernel, the same bits
+  ::setenv("CAPPY_Q8_KERNEL", "reference-int8", 1);  // the variable still decides
+  EXPECT_NE(got, score_all(*Scorer::load(pinned, two_threads()), pairs));
+  if (old) ::setenv("CAPPY_Q8_KERNEL", saved.c_str(), 1); else ::unsetenv("CAPPY_Q8_KERNEL");
+  if (cpu::q8_kernel_supported(cpu::Q8Kernel::Avx512VnniInt8) && !old)
+    EXPECT_NE(got, by_default);  // where int8 is the default, the record changed the kernel
+
+  // Only int8 or int16, only for q8 bundles, and a bad value in a file is named.
+  o.q8_activations = "int4";
+  test::expect_error([&] { convert_checkpoint(fixture("converter/small-roberta"), dir + "/x.cappy", o); },
+                     "q8 activations must be int8 or int16, not \"int4\"", "int4 was accepted");
+  o.q8_activations = "int16";
+  o.format = WeightFormat::F16;
+  test::expect_error([&] { convert_checkpoint(fixture("converter/small-roberta"), dir + "/x.cappy", o); },
+                     "are for q8 bundles, not f16", "an f16 bundle took a q8 activation width");
+  std::string bad = bytes;
+  const std::size_t at = bad.find("int16");
+  ASSERT_NE(at, std::string::npos);
+  bad.replace(at, 5, "int99");
+  test::write_file(dir + "/bad.cappy", bad);
+  test::expect_error([&] { Scorer::load(dir + "/bad.cappy", two_threads()); },
+                     "\"cappy.q8_activations\" must be \"int8\" or \"int16\", not \"int99\"",
+                     "a bundle with an unknown activation width loaded");
 }
 
 TEST(Convert, RejectsWeightsThatDoNotMatchTheConfig) {

@@ -149,6 +149,14 @@ GgufWriter prepare_bundle(const ModelFiles& files, const ConvertOptions& options
   writer.add_string("general.name", spec.architecture);
   writer.add_string(kBundleWeightsDtypeKey, weight_format_name(options.format));
   writer.add_string(kBundleSourceFormatKey, source->format);
+  if (!options.q8_activations.empty()) {
+    if (options.format != WeightFormat::Q8_0)
+      throw Error("q8 activations (\"" + options.q8_activations + "\") are for q8 bundles, not " +
+                  weight_format_name(options.format));
+    if (options.q8_activations != "int8" && options.q8_activations != "int16")
+      throw Error("q8 activations must be int8 or int16, not \"" + options.q8_activations + "\"");
+    writer.add_string(kBundleQ8ActivationsKey, options.q8_activations);
+  }
   for (const char* name : kEmbeddedFiles) {
     if (!files.has(name)) continue;
     const FileBytes f = files.open(name);

@@ -25,6 +25,9 @@ struct ConvertOptions {
   // q8 only: tensors whose name this ECMAScript regular expression finds a
   // match in are stored F16 instead of Q8_0 (empty: none), e.g. "word_embeddings".
   std::string keep_f16;
+  // q8 only: "int8" or "int16" to record the activation width the native CPU
+  // must use for this model (kBundleQ8ActivationsKey); empty: none recorded.
+  std::string q8_activations;
   GgufWriter::Progress progress;  // called after each tensor is written
 };
 

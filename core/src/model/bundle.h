@@ -21,6 +21,10 @@ constexpr std::uint32_t kBundleVersion = 1;
 constexpr char kBundleFilePrefix[] = "cappy.file.";      // + HF file name: STRING or ARRAY of U8
 constexpr char kBundleWeightsDtypeKey[] = "cappy.weights_dtype";  // "f32", "f16", "q8_0"
 constexpr char kBundleSourceFormatKey[] = "cappy.source_format";  // "safetensors", "pytorch", "flax"
+// Optional: the width the native CPU quantizes a q8 layer's inputs to, "int8"
+// or "int16", for a model measured to need it (`cappy convert
+// --q8-activations`); absent: the CPU's fastest (docs/bundle-format.md).
+constexpr char kBundleQ8ActivationsKey[] = "cappy.q8_activations";
 
 // The name under which a bundle's ModelFiles expose the whole GGUF file, so
 // that WeightStore::open finds its tensors.

@@ -44,8 +44,15 @@ WeightStore WeightStore::open(const ModelFiles& files) {
     WeightStore store;
     store.source_ = files.origin(kBundleWeightsName);
     const FileBytes bytes = files.open(kBundleWeightsName);
-    for (auto& t : parse_gguf(bytes.data, bytes.size, store.source_).tensors)
-      store.add_tensor(std::move(t), store.source_);
+    GgufFile gguf = parse_gguf(bytes.data, bytes.size, store.source_);
+    if (gguf.find(kBundleQ8ActivationsKey)) {
+      const std::string width(gguf.string(kBundleQ8ActivationsKey, store.source_));
+      if (width != "int8" && width != "int16")
+        throw Error(store.source_ + ": metadata \"" + kBundleQ8ActivationsKey + "\" must be \"int8\" or \"int16\", not \"" +
+                    width + "\"");
+      store.q8_activations_ = width;
+    }
+    for (auto& t : gguf.tensors) store.add_tensor(std::move(t), store.source_);
     store.owners_.push_back(bytes.owner);
     return store;
   }

@@ -31,6 +31,8 @@ class WeightStore {
   std::vector<float> get_f32(const std::string& name, const std::vector<std::int64_t>& shape) const;
 
   std::size_t size() const { return tensors_.size(); }
+  // A bundle's recorded q8 activation width ("int8", "int16"), or empty.
+  const std::string& q8_activations() const { return q8_activations_; }
   const std::string& source() const { return source_; }
   const std::map<std::string, TensorView>& tensors() const { return tensors_; }
   // Keeps the tensors' bytes alive (for backends that use them in place
@@ -42,6 +44,7 @@ class WeightStore {
   void add_tensor(TensorView t, const std::string& origin);
 
   std::string source_;
+  std::string q8_activations_;
   std::vector<std::shared_ptr<const void>> owners_;  // keep the bytes alive
   std::map<std::string, TensorView> tensors_;
 };

@@ -52,7 +52,9 @@ class CpuBackend final : public Backend {
       p.op = &op;
       if (op.kind == OpKind::Linear) {
         // F16/Q8_0 weights stay compact and are used in place; the rest go to the f32 linear.
-        p.compact = cpu::make_compact_linear(store, op.weights[0], op.weights[1]);
+        // A bundle may record the q8 activation width its model needs (docs/bundle-format.md).
+        p.compact = cpu::make_compact_linear(store, op.weights[0], op.weights[1],
+                                             cpu::default_q8_kernel(store.q8_activations()));
         if (!p.compact) {
           std::vector<float> weight = load_weight(store, op.weights[0]);
           std::vector<float> bias = load_weight(store, op.weights[1]);

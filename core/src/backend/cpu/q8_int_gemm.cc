@@ -425,14 +425,15 @@ bool q8_kernel_supported(Q8Kernel k) {
   }
 }
 
-Q8Kernel default_q8_kernel() {
+Q8Kernel default_q8_kernel(std::string_view activations) {
   if (const auto chosen = kernel_from_env(
           "CAPPY_Q8_KERNEL",
           {Q8Kernel::Portable, Q8Kernel::Reference, Q8Kernel::Avx2, Q8Kernel::AvxVnni, Q8Kernel::Avx512Vnni,
            Q8Kernel::ReferenceInt8, Q8Kernel::Avx512VnniInt8},
           q8_kernel_name, q8_kernel_supported))
     return *chosen;
-  for (Q8Kernel k : {Q8Kernel::Avx512VnniInt8, Q8Kernel::AvxVnni, Q8Kernel::Avx2})
+  const bool int16 = activations == "int16";
+  for (Q8Kernel k : {int16 ? Q8Kernel::Avx512Vnni : Q8Kernel::Avx512VnniInt8, Q8Kernel::AvxVnni, Q8Kernel::Avx2})
     if (q8_kernel_supported(k)) return k;
   return Q8Kernel::Portable;
 }

@@ -35,6 +35,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace cappy::cpu {
@@ -51,8 +52,10 @@ const char* q8_kernel_name(Q8Kernel k);
 bool q8_kernel_supported(Q8Kernel k);
 // CAPPY_Q8_KERNEL when set (an unknown or unsupported name throws
 // cappy::Error), else the fastest supported kernel (avx512vnni-int8,
-// avxvnni, avx2); Portable where no integer kernel is compiled in.
-Q8Kernel default_q8_kernel();
+// avxvnni, avx2), or the fastest int16 one (avx512vnni, avxvnni, avx2) when
+// `activations` is "int16" (a bundle's recorded width,
+// WeightStore::q8_activations); Portable where no integer kernel is compiled in.
+Q8Kernel default_q8_kernel(std::string_view activations = {});
 
 // Input rows quantized for the integer kernels: int16, or int8 when `int8`.
 struct Q8Activations {
