@@ -153,7 +153,7 @@ GgufWriter prepare_bundle(const ModelFiles& files, const ConvertOptions& options
     if (options.format != WeightFormat::Q8_0)
       throw Error("q8 activations (\"" + options.q8_activations + "\") are for q8 bundles, not " +
                   weight_format_name(options.format));
-    if (options.q8_activations != "int8" && options.q8_activations != "int16")
+    if (!is_q8_activation_width(options.q8_activations))
       throw Error("q8 activations must be int8 or int16, not \"" + options.q8_activations + "\"");
     writer.add_string(kBundleQ8ActivationsKey, options.q8_activations);
   }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/gguf.h"
@@ -25,6 +26,8 @@ constexpr char kBundleSourceFormatKey[] = "cappy.source_format";  // "safetensor
 // or "int16", for a model measured to need it (`cappy convert
 // --q8-activations`); absent: the CPU's fastest (docs/bundle-format.md).
 constexpr char kBundleQ8ActivationsKey[] = "cappy.q8_activations";
+// The values kBundleQ8ActivationsKey takes.
+inline bool is_q8_activation_width(std::string_view width) { return width == "int8" || width == "int16"; }
 
 // The name under which a bundle's ModelFiles expose the whole GGUF file, so
 // that WeightStore::open finds its tensors.

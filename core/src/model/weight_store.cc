@@ -47,7 +47,7 @@ WeightStore WeightStore::open(const ModelFiles& files) {
     GgufFile gguf = parse_gguf(bytes.data, bytes.size, store.source_);
     if (gguf.find(kBundleQ8ActivationsKey)) {
       const std::string width(gguf.string(kBundleQ8ActivationsKey, store.source_));
-      if (width != "int8" && width != "int16")
+      if (!is_q8_activation_width(width))
         throw Error(store.source_ + ": metadata \"" + kBundleQ8ActivationsKey + "\" must be \"int8\" or \"int16\", not \"" +
                     width + "\"");
       store.q8_activations_ = width;
