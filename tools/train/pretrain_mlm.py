@@ -11,6 +11,14 @@ RoBERTa's masking: 15% of the text tokens, of which 80% become <mask>, 10% a
 random token, 10% stay. The LM head is RoBERTa's (dense, GELU, LayerNorm, a
 decoder tied to the word embeddings); it is dropped afterwards, and the
 checkpoint written keeps a freshly initialised classification head.
+
+With --damage-aux, a second objective teaches what a complete, well-ordered answer is, which
+MLM on a small corpus does not (a scorer pretrained with MLM alone picked a shuffled or cut-off
+copy of a definition about as often as the definition: docs/default-model.md). Some pairs get
+one part of their second side (a definition or an example, split at "; ") damaged: its words
+shuffled, or cut to a prefix; a head on the <s> state tells intact, shuffled and cut-off apart
+(the self-supervised word-order objectives of StructBERT and ALBERT's sentence-order prediction
+are the same idea). The damage is drawn anew every time a pair is used; MLM covers every pair.
 """
 
 import argparse
@@ -43,6 +51,52 @@ class LmHead(nn.Module):
         return F.linear(self.layer_norm(F.gelu(self.dense(x))), self.decoder_weight, self.bias)
 
 
+DAMAGE_KINDS = ("intact", "shuffled", "cut off")
+
+
+class DamageHead(nn.Module):
+    """RoBERTa's classification head shape (dense, tanh, projection) on <s>, for DAMAGE_KINDS."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.dense = nn.Linear(c.hidden, c.hidden)
+        self.out_proj = nn.Linear(c.hidden, len(DAMAGE_KINDS))
+
+    def forward(self, x):
+        return self.out_proj(torch.tanh(self.dense(x[:, 0])))
+
+
+def damage(text, kind, rng):
+    """`text` with one of its "; "-separated parts shuffled (kind 1) or cut to a prefix (kind 2),
+    the part drawn among those long enough to damage; None when none is."""
+    parts = text.split("; ")
+    fn = wordnet_tasks.shuffled if kind == 1 else wordnet_tasks.truncated
+    order = list(range(len(parts)))
+    rng.shuffle(order)
+    for i in order:
+        d = fn(parts[i], rng)
+        if d is not None:
+            return "; ".join(parts[:i] + [d] + parts[i + 1:])
+    return None
+
+
+def damaged_batch(texts, batch, encode, max_length, rate, rng):
+    """The batch's pairs encoded, each with probability `rate` damaged (shuffled or cut off alike),
+    and their DAMAGE_KINDS indices; a pair too short to damage stays intact."""
+    encoded, kinds = [], []
+    for i in batch:
+        a, b = texts[i]
+        kind = 0
+        if rng.random() < rate:
+            want = 1 if rng.random() < 0.5 else 2
+            d = damage(b, want, rng)
+            if d is not None:
+                b, kind = d, want
+        encoded.append((encode(a, b, max_length), 0.0))
+        kinds.append(kind)
+    return encoded, torch.tensor(kinds)
+
+
 def encoder_states(model, ids, mask):
     b = model.roberta
     x = b.embeddings(ids, torch.zeros_like(ids))
@@ -64,37 +118,59 @@ def mask_tokens(ids, vocab_size, mask_id, rng_t, ratio=0.15):
     return inputs, targets
 
 
-def pretrain(model, c, texts, encode, mask_id, steps, lr, batch_size=32, max_length=128, seed=0, log=print):
+def pretrain(model, c, texts, encode, mask_id, steps, lr, batch_size=32, max_length=128, seed=0, log=print,
+             damage_weight=0.0, damage_rate=0.0):
+    """MLM; with damage_weight > 0, plus that weight times the damage objective on a `damage_rate`
+    share of the pairs (its draws come from their own generator: without it, training is what it was)."""
     rng = random.Random(seed)
     rng_t = torch.Generator().manual_seed(seed)
     head = LmHead(c, model.roberta.embeddings.word_embeddings)
     params = list(model.roberta.parameters()) + [p for n, p in head.named_parameters() if n != "decoder_weight"]
+    damage_head, damage_rng = None, None
+    if damage_weight > 0:
+        damage_head, damage_rng = DamageHead(c), random.Random(seed + 7919)
+        params += list(damage_head.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     warmup = max(1, steps // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: trainer.linear_warmup(s, steps, warmup))
     encoded = [(encode(a, b, max_length), 0.0) for a, b in texts]
     model.train()
-    start, running, step = time.time(), 0.0, 0
+    start, running, running_damage, right, step = time.time(), 0.0, 0.0, 0, 0
     while step < steps:
         for batch in trainer.make_batches(encoded, batch_size, rng):
             if step >= steps:
                 break
-            ids, mask, _, _ = trainer.collate(encoded, batch, c.pad_token_id)
+            if damage_head is None:
+                ids, mask, _, _ = trainer.collate(encoded, batch, c.pad_token_id)
+            else:
+                rows, kinds = damaged_batch(texts, batch, encode, max_length, damage_rate, damage_rng)
+                ids, mask, _, _ = trainer.collate(rows, range(len(rows)), c.pad_token_id)
             inputs, targets = mask_tokens(ids, c.vocab_size, mask_id, rng_t)
             h = encoder_states(model, inputs, mask)
             sel = targets != -100
             loss = F.cross_entropy(head(h[sel]), targets[sel])
+            mlm_loss = loss.item()
+            if damage_head is not None:
+                logits = damage_head(h)
+                damage_loss = F.cross_entropy(logits, kinds)
+                loss = loss + damage_weight * damage_loss
+                running_damage += damage_loss.item()
+                right += int((logits.argmax(-1) == kinds).sum())
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
             opt.step()
             sched.step()
             step += 1
-            running += loss.item()
+            running += mlm_loss
             if step % 100 == 0 or step == steps:
-                log("mlm step %d/%d loss %.3f lr %.2e %.0fs" % (step, steps, running / (100 if step % 100 == 0 else step % 100),
-                                                               sched.get_last_lr()[0], time.time() - start))
-                running = 0.0
+                n = 100 if step % 100 == 0 else step % 100
+                extra = ""
+                if damage_head is not None:
+                    extra = " damage loss %.3f accuracy %.3f" % (running_damage / n, right / (n * batch_size))
+                log("mlm step %d/%d loss %.3f%s lr %.2e %.0fs" % (step, steps, running / n, extra,
+                                                                 sched.get_last_lr()[0], time.time() - start))
+                running, running_damage, right = 0.0, 0.0, 0
     model.eval()
     return model
 
@@ -116,6 +192,10 @@ def main(argv=None):
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--damage-aux", type=float, default=0.0, metavar="WEIGHT",
+                    help="add the damage objective (intact / shuffled / cut-off second side) with this weight")
+    ap.add_argument("--damage-rate", type=float, default=0.4,
+                    help="with --damage-aux: the share of pairs damaged, shuffled and cut off alike")
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -140,14 +220,18 @@ def main(argv=None):
 
     start = time.time()
     pretrain(model, c, texts, encode, encode.tok.mask_id, args.steps, args.lr, args.batch_size,
-             seed=args.seed, log=log)
+             seed=args.seed, log=log, damage_weight=args.damage_aux, damage_rate=args.damage_rate)
     seconds = time.time() - start
     scorer_model.save_checkpoint(model, c, args.out, tokenizer_dir=args.tokenizer_dir, config_overrides=XLMR_CONFIG)
+    objective = "masked LM (RoBERTa masking)"
+    if args.damage_aux > 0:
+        objective += (" and, weight %g, telling intact, shuffled and cut-off glosses apart (%g of the pairs damaged)"
+                      % (args.damage_aux, args.damage_rate))
     with open(os.path.join(args.out, "training.json"), "w") as f:
         json.dump({"training": {
-            "pretraining": "masked LM (RoBERTa masking) on %d %s, "
+            "pretraining": "%s on %d %s, "
                            "%d steps of batch %d, AdamW lr %g, linear schedule with 10%% warm-up, %.1f min; last: %s"
-                           % (len(texts), what, args.steps, args.batch_size, args.lr, seconds / 60,
+                           % (objective, len(texts), what, args.steps, args.batch_size, args.lr, seconds / 60,
                               log_lines[-1] if log_lines else "")}}, f, indent=1)
     print("wrote %s" % args.out)
 
