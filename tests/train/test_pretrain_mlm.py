@@ -1,6 +1,5 @@
-"""The MLM warm start: RoBERTa masking (specials untouched, targets only where chosen), the damage
-objective's damaged glosses, and that both objectives are learned."""
-import random
+"""The MLM warm start: RoBERTa masking (specials untouched, targets only where chosen), and that
+MLM and the damage objective are learned."""
 import unittest
 
 import torch
@@ -39,62 +38,10 @@ class MaskTest(unittest.TestCase):
         self.assertEqual(model(ids, torch.ones_like(ids), torch.zeros_like(ids)).shape, (1, 1))
 
 
-WORDS = "a b c d e f g h".split()
+from tests.train.test_damage_aux import toy_encode  # noqa: E402
 
 
-def toy_encode(a, b, n):
-    """<s> A </s></s> B </s> with one id per word (5 + its index in WORDS)."""
-    ids = lambda t: [5 + WORDS.index(w) for w in t.replace(";", "").split()]  # noqa: E731
-    return [BOS] + ids(a) + [EOS, EOS] + ids(b) + [EOS]
-
-
-class DamageTest(unittest.TestCase):
-    def test_shuffling_damages_one_part_and_keeps_its_words(self):
-        rng = random.Random(0)
-        text = "a b c d e f; g h"
-        for _ in range(50):
-            d = pretrain_mlm.damage(text, 1, rng)
-            parts = d.split("; ")
-            self.assertEqual(parts[1], "g h")  # a 2-word part is too short to shuffle
-            self.assertNotEqual(parts[0], "a b c d e f")
-            self.assertEqual(sorted(parts[0].split()), list("abcdef"))
-
-    def test_cutting_off_keeps_a_prefix_of_one_part(self):
-        rng = random.Random(0)
-        for _ in range(50):
-            d = pretrain_mlm.damage("g h; a b c d e f g h", 2, rng)
-            head, cut = d.split("; ")
-            self.assertEqual(head, "g h")
-            self.assertTrue("a b c d e f g h".startswith(cut + " "))
-            self.assertGreaterEqual(len(cut.split()), 2)
-
-    def test_a_gloss_too_short_to_damage_stays_intact(self):
-        rng = random.Random(0)
-        self.assertIsNone(pretrain_mlm.damage("a b", 1, rng))
-        self.assertIsNone(pretrain_mlm.damage("a b c; d e", 2, rng))
-        texts = [("a", "a b")] * 8
-        rows, kinds = pretrain_mlm.damaged_batch(texts, range(8), toy_encode, 16, 1.0, rng)
-        self.assertEqual(kinds.tolist(), [0] * 8)
-        self.assertEqual(rows[0][0], toy_encode("a", "a b", 16))
-
-    def test_damaged_batch_labels_what_it_did(self):
-        rng = random.Random(1)
-        texts = [("h", "a b c d e f g")] * 400
-        rows, kinds = pretrain_mlm.damaged_batch(texts, range(400), toy_encode, 16, 0.5, rng)
-        intact = toy_encode("h", "a b c d e f g", 16)
-        for (ids, _), kind in zip(rows, kinds.tolist()):
-            if kind == 0:
-                self.assertEqual(ids, intact)
-            elif kind == 1:
-                self.assertEqual(sorted(ids), sorted(intact))
-                self.assertNotEqual(ids, intact)
-            else:
-                self.assertLess(len(ids), len(intact))
-                self.assertEqual(ids, intact[:len(ids) - 1] + [EOS])
-        counts = [kinds.tolist().count(k) for k in range(3)]
-        self.assertAlmostEqual(counts[0] / 400, 0.5, delta=0.08)
-        self.assertAlmostEqual(counts[1] / counts[2], 1.0, delta=0.35)
-
+class DamagePretrainingTest(unittest.TestCase):
     def test_pretraining_learns_to_tell_damaged_glosses_apart(self):
         model, c = scorer_model.new_scorer(vocab_size=40, hidden=32, layers=2, heads=2, intermediate=64,
                                            max_position=40, seed=0)

@@ -34,6 +34,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from train import cappy_data, scorer_model, trainer, wordnet_tasks  # noqa: E402
+from train.damage_aux import DamageHead, damaged_batch  # noqa: E402
 from train.wordnet import WordNet  # noqa: E402
 from train.spm_tokenizer import BOS, EOS, PAD, XLMR_CONFIG  # noqa: E402
 from train.tokenizers import PairEncoder  # noqa: E402
@@ -49,59 +50,6 @@ class LmHead(nn.Module):
 
     def forward(self, x):
         return F.linear(self.layer_norm(F.gelu(self.dense(x))), self.decoder_weight, self.bias)
-
-
-DAMAGE_KINDS = ("intact", "shuffled", "cut off")
-
-
-class DamageHead(nn.Module):
-    """RoBERTa's classification head shape (dense, tanh, projection) on <s>, for DAMAGE_KINDS."""
-
-    def __init__(self, c):
-        super().__init__()
-        self.dense = nn.Linear(c.hidden, c.hidden)
-        self.out_proj = nn.Linear(c.hidden, len(DAMAGE_KINDS))
-
-    def forward(self, x):
-        return self.out_proj(torch.tanh(self.dense(x[:, 0])))
-
-
-def damage(text, kind, rng):
-    """`text` with one of its "; "-separated parts shuffled (kind 1) or cut to a prefix (kind 2),
-    the part drawn among those long enough to damage; None when none is."""
-    parts = text.split("; ")
-    fn = wordnet_tasks.shuffled if kind == 1 else wordnet_tasks.truncated
-    order = list(range(len(parts)))
-    rng.shuffle(order)
-    for i in order:
-        d = fn(parts[i], rng)
-        if d is not None:
-            return "; ".join(parts[:i] + [d] + parts[i + 1:])
-    return None
-
-
-def damaged_batch(texts, batch, encode, max_length, rate, rng):
-    """The batch's pairs encoded, each with probability `rate` damaged (shuffled or cut off alike),
-    and their DAMAGE_KINDS indices; a pair too short to damage stays intact."""
-    encoded, kinds = [], []
-    for i in batch:
-        a, b = texts[i]
-        kind = 0
-        if rng.random() < rate:
-            want = 1 if rng.random() < 0.5 else 2
-            d = damage(b, want, rng)
-            if d is not None:
-                b, kind = d, want
-        encoded.append((encode(a, b, max_length), 0.0))
-        kinds.append(kind)
-    return encoded, torch.tensor(kinds)
-
-
-def encoder_states(model, ids, mask):
-    b = model.roberta
-    x = b.embeddings(ids, torch.zeros_like(ids))
-    additive = (1.0 - mask.to(x.dtype)[:, None, None, :]) * torch.finfo(x.dtype).min
-    return b.encoder(x, additive)
 
 
 def mask_tokens(ids, vocab_size, mask_id, rng_t, ratio=0.15):
@@ -146,7 +94,7 @@ def pretrain(model, c, texts, encode, mask_id, steps, lr, batch_size=32, max_len
                 rows, kinds = damaged_batch(texts, batch, encode, max_length, damage_rate, damage_rng)
                 ids, mask, _, _ = trainer.collate(rows, range(len(rows)), c.pad_token_id)
             inputs, targets = mask_tokens(ids, c.vocab_size, mask_id, rng_t)
-            h = encoder_states(model, inputs, mask)
+            h = scorer_model.encoder_states(model, inputs, mask)
             sel = targets != -100
             loss = F.cross_entropy(head(h[sel]), targets[sel])
             mlm_loss = loss.item()

@@ -68,3 +68,11 @@ def load_scorer(model_dir):
 
 def count_parameters(model):
     return sum(p.numel() for p in model.parameters())
+
+
+def encoder_states(model, ids, mask):
+    """The last layer's states of every token (no classification head), for auxiliary objectives."""
+    b = model.roberta
+    x = b.embeddings(ids, torch.zeros_like(ids))
+    additive = (1.0 - mask.to(x.dtype)[:, None, None, :]) * torch.finfo(x.dtype).min
+    return b.encoder(x, additive)

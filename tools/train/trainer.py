@@ -23,7 +23,7 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from train import cappy_data, match_aux, scorer_model  # noqa: E402
+from train import cappy_data, damage_aux, match_aux, scorer_model  # noqa: E402
 from train.spm_tokenizer import XLMR_CONFIG, MODEL_FILE  # noqa: E402
 from train.tokenizers import PairEncoder  # noqa: E402
 
@@ -74,9 +74,11 @@ def linear_warmup(step, total, warmup):
 
 
 def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, warmup_ratio=0.1,
-          seed=0, log_every=50, log=print, match_weight=0.0):
+          seed=0, log_every=50, log=print, match_weight=0.0, damage_weight=0.0, damage_texts=(), damage_rate=0.6):
     """Cappy's regression; with match_weight > 0, plus that weight times match_aux's objective
-    (which tokens occur on the other side of the pair) on the first layer's states."""
+    (which tokens occur on the other side of the pair) on the first layer's states; with
+    damage_weight > 0, plus that weight times damage_aux's objective on half a batch of
+    `damage_texts` per step, a `damage_rate` share of them damaged (its own generator)."""
     rng = random.Random(seed)
     torch.manual_seed(seed)
     encoded = [(encode(a, b, max_length), y) for a, b, y in pairs]
@@ -88,10 +90,14 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
     if match_weight > 0:
         head = match_aux.MatchHead(c.hidden)
         params += list(head.parameters())
+    damage_head, damage_rng = None, None
+    if damage_weight > 0:
+        damage_head, damage_rng = damage_aux.DamageHead(c), random.Random(seed + 7919)
+        params += list(damage_head.parameters())
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: linear_warmup(s, total, warmup))
     model.train()
-    step, start, running, running_match = 0, time.time(), 0.0, 0.0
+    step, start, running, running_match, running_damage, right = 0, time.time(), 0.0, 0.0, 0.0, 0
     for epoch in range(epochs):
         for batch in make_batches(encoded, batch_size, rng):
             ids, mask, types, labels = collate(encoded, batch, c.pad_token_id)
@@ -107,6 +113,14 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
             if match_loss is not None:
                 running_match += match_loss.item()
                 loss = loss + match_weight * match_loss
+            if damage_head is not None:
+                pick = [damage_rng.randrange(len(damage_texts)) for _ in range(max(1, batch_size // 2))]
+                rows, kinds = damage_aux.damaged_batch(damage_texts, pick, encode, max_length, damage_rate, damage_rng)
+                d_ids, d_mask, _, _ = collate(rows, range(len(rows)), c.pad_token_id)
+                d_loss, d_right = damage_aux.damage_loss(model, damage_head, d_ids, d_mask, kinds)
+                running_damage += d_loss.item()
+                right += d_right / len(rows)
+                loss = loss + damage_weight * d_loss
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -115,11 +129,12 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
             step += 1
             if step % log_every == 0 or step == total:
                 n = log_every if step % log_every == 0 else step % log_every
-                log("step %d/%d epoch %d loss %.4f%s lr %.2e %.0fs"
+                log("step %d/%d epoch %d loss %.4f%s%s lr %.2e %.0fs"
                     % (step, total, epoch, running / n,
                        " match %.4f" % (running_match / n) if head is not None else "",
+                       " damage %.4f accuracy %.3f" % (running_damage / n, right / n) if damage_head else "",
                        sched.get_last_lr()[0], time.time() - start))
-                running, running_match = 0.0, 0.0
+                running, running_match, running_damage, right = 0.0, 0.0, 0.0, 0
     model.eval()
     return model
 
@@ -145,6 +160,10 @@ def main(argv=None):
     ap.add_argument("--match-aux", type=float, default=0.0, metavar="WEIGHT",
                     help="add WEIGHT x match_aux.py's objective (which tokens occur on the other side of the "
                          "pair, after the first layer; for a small scorer trained from scratch); default 0")
+    ap.add_argument("--damage-aux", type=float, default=0.0, metavar="WEIGHT",
+                    help="add WEIGHT x damage_aux.py's objective (tell intact, shuffled and cut-off gold answers "
+                         "apart, on half a batch of them per step); default 0")
+    ap.add_argument("--damage-rate", type=float, default=0.6, help="with --damage-aux: the share damaged")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
@@ -185,7 +204,9 @@ def main(argv=None):
 
     start = time.time()
     train(model, c, pairs, encode, lr, args.epochs, args.batch_size, args.max_length, seed=args.seed, log=log,
-          match_weight=args.match_aux)
+          match_weight=args.match_aux, damage_weight=args.damage_aux,
+          damage_texts=damage_aux.damageable_pairs(pairs) if args.damage_aux > 0 else (),
+          damage_rate=args.damage_rate)
     seconds = time.time() - start
     scorer_model.save_checkpoint(model, c, args.out, tokenizer_dir=tok_dir, config_overrides=overrides)
     info = {
@@ -204,7 +225,10 @@ def main(argv=None):
             "optimizer": "AdamW, lr %g, weight decay 0, linear schedule with 10%% warm-up, grad-norm clip 1.0" % lr,
             "auxiliary objective": ("%g x which tokens occur on the other side of the pair, after the first layer "
                                     "(tools/train/match_aux.py; its head is not exported)" % args.match_aux
-                                    if args.match_aux > 0 else "none"),
+                                    if args.match_aux > 0 else "none")
+                                   + ("; %g x telling intact, shuffled and cut-off gold answers apart (%g of them "
+                                      "damaged; tools/train/damage_aux.py; its head is not exported)"
+                                      % (args.damage_aux, args.damage_rate) if args.damage_aux > 0 else ""),
             "epochs": args.epochs, "batch size": args.batch_size, "max length": args.max_length,
             "seed": args.seed, "torch threads": args.threads,
             "wall time": "%.1f min (torch %s)" % (seconds / 60, torch.__version__),
