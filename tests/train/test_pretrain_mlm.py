@@ -5,6 +5,7 @@ import unittest
 import torch
 
 from tests.train import paths  # noqa: F401
+from tests.train.test_damage_aux import toy_encode
 from train import pretrain_mlm, scorer_model
 from train.spm_tokenizer import BOS, EOS, PAD
 
@@ -36,9 +37,6 @@ class MaskTest(unittest.TestCase):
         self.assertLess(losses[-1], 1.0)  # from ln(40) = 3.7: the repeated tokens are learned
         ids = torch.tensor([encode("", "", 0)])
         self.assertEqual(model(ids, torch.ones_like(ids), torch.zeros_like(ids)).shape, (1, 1))
-
-
-from tests.train.test_damage_aux import toy_encode  # noqa: E402
 
 
 class DamagePretrainingTest(unittest.TestCase):

@@ -14,7 +14,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-from train import scorer_model, wordnet_tasks
+from train import wordnet_tasks
 
 DAMAGE_KINDS = ("intact", "shuffled", "cut off")
 
@@ -62,9 +62,10 @@ def damaged_batch(texts, batch, encode, max_length, rate, rng):
     return encoded, torch.tensor(kinds)
 
 
-def damage_loss(model, head, ids, mask, kinds):
-    """Cross-entropy of the head's DAMAGE_KINDS prediction on collated damaged_batch rows, and how many were right."""
-    logits = head(scorer_model.encoder_states(model, ids, mask))
+def damage_loss(head, states, kinds):
+    """Cross-entropy of the head's DAMAGE_KINDS prediction from encoder states of damaged_batch's
+    rows, and how many it got right."""
+    logits = head(states)
     return F.cross_entropy(logits, kinds), int((logits.argmax(-1) == kinds).sum())
 
 

@@ -34,7 +34,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from train import cappy_data, scorer_model, trainer, wordnet_tasks  # noqa: E402
-from train.damage_aux import DamageHead, damaged_batch  # noqa: E402
+from train.damage_aux import DamageHead, damage_loss, damaged_batch  # noqa: E402
 from train.wordnet import WordNet  # noqa: E402
 from train.spm_tokenizer import BOS, EOS, PAD, XLMR_CONFIG  # noqa: E402
 from train.tokenizers import PairEncoder  # noqa: E402
@@ -99,11 +99,10 @@ def pretrain(model, c, texts, encode, mask_id, steps, lr, batch_size=32, max_len
             loss = F.cross_entropy(head(h[sel]), targets[sel])
             mlm_loss = loss.item()
             if damage_head is not None:
-                logits = damage_head(h)
-                damage_loss = F.cross_entropy(logits, kinds)
-                loss = loss + damage_weight * damage_loss
-                running_damage += damage_loss.item()
-                right += int((logits.argmax(-1) == kinds).sum())
+                d_loss, d_right = damage_loss(damage_head, h, kinds)
+                loss = loss + damage_weight * d_loss
+                running_damage += d_loss.item()
+                right += d_right
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -117,7 +117,8 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
                 pick = [damage_rng.randrange(len(damage_texts)) for _ in range(max(1, batch_size // 2))]
                 rows, kinds = damage_aux.damaged_batch(damage_texts, pick, encode, max_length, damage_rate, damage_rng)
                 d_ids, d_mask, _, _ = collate(rows, range(len(rows)), c.pad_token_id)
-                d_loss, d_right = damage_aux.damage_loss(model, damage_head, d_ids, d_mask, kinds)
+                d_loss, d_right = damage_aux.damage_loss(damage_head, scorer_model.encoder_states(model, d_ids, d_mask),
+                                                         kinds)
                 running_damage += d_loss.item()
                 right += d_right / len(rows)
                 loss = loss + damage_weight * d_loss
@@ -209,6 +210,13 @@ def main(argv=None):
           damage_rate=args.damage_rate)
     seconds = time.time() - start
     scorer_model.save_checkpoint(model, c, args.out, tokenizer_dir=tok_dir, config_overrides=overrides)
+    auxiliary = []
+    if args.match_aux > 0:
+        auxiliary.append("%g x which tokens occur on the other side of the pair, after the first layer "
+                         "(tools/train/match_aux.py; its head is not exported)" % args.match_aux)
+    if args.damage_aux > 0:
+        auxiliary.append("%g x telling intact, shuffled and cut-off gold answers apart (%g of them damaged; "
+                         "tools/train/damage_aux.py; its head is not exported)" % (args.damage_aux, args.damage_rate))
     info = {
         "model": {
             "architecture": "%s (model_type %s)" % (overrides.get("architectures", ["?"])[0],
@@ -223,12 +231,7 @@ def main(argv=None):
             "pairs": len(pairs),
             "objective": "MSE of the single logit to the Cappy label (gold 1, same-task random 0, candidates ROUGE-L)",
             "optimizer": "AdamW, lr %g, weight decay 0, linear schedule with 10%% warm-up, grad-norm clip 1.0" % lr,
-            "auxiliary objective": ("%g x which tokens occur on the other side of the pair, after the first layer "
-                                    "(tools/train/match_aux.py; its head is not exported)" % args.match_aux
-                                    if args.match_aux > 0 else "none")
-                                   + ("; %g x telling intact, shuffled and cut-off gold answers apart (%g of them "
-                                      "damaged; tools/train/damage_aux.py; its head is not exported)"
-                                      % (args.damage_aux, args.damage_rate) if args.damage_aux > 0 else ""),
+            "auxiliary objective": "; ".join(auxiliary) or "none",
             "epochs": args.epochs, "batch size": args.batch_size, "max length": args.max_length,
             "seed": args.seed, "torch threads": args.threads,
             "wall time": "%.1f min (torch %s)" % (seconds / 60, torch.__version__),
