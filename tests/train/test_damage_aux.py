@@ -67,6 +67,22 @@ class DamagedAnswersTest(unittest.TestCase):
         self.assertEqual(damage_aux.damageable_pairs(pairs), [("i", "a b c d"), ("i", "a b; c d e f")])
 
 
+class DamageArgumentsTest(unittest.TestCase):
+    def test_bad_weights_and_rates_are_refused_by_both_tools(self):
+        import contextlib
+        import io
+        from train import pretrain_mlm
+        for main, base in ((pretrain_mlm.main, ["--task-file", "x", "--tokenizer-dir", "x", "--out", "x"]),
+                           (trainer.main, ["--task-file", "x", "--init", "x", "--out", "x"])):
+            for flags, said in ((["--damage-aux", "-1"], "must be 0 or more"),
+                                (["--damage-rate", "1.5"], "must be between 0 and 1"),
+                                (["--damage-rate", "nan"], "must be between 0 and 1")):
+                err = io.StringIO()
+                with self.assertRaises(SystemExit), contextlib.redirect_stderr(err):
+                    main(base + flags)
+                self.assertIn(said, err.getvalue())
+
+
 class TrainerDamageTest(unittest.TestCase):
     def test_the_trainer_keeps_the_damage_objective_beside_the_regression(self):
         lines = []

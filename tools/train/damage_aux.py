@@ -10,6 +10,8 @@ a prefix, drawn anew every time a pair is used. pretrain_mlm.py adds it to maske
 trainer.py can keep it on beside the regression. Its head is not exported.
 """
 
+import argparse
+
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -72,3 +74,19 @@ def damage_loss(head, states, kinds):
 def damageable_pairs(pairs):
     """(instruction, response) of the gold pairs (label 1) whose response has a part of 4 words or more."""
     return [(a, b) for a, b, y in pairs if y == 1.0 and any(len(p.split()) >= 4 for p in b.split("; "))]
+
+
+def weight_arg(text):
+    """argparse type for --damage-aux: a weight >= 0 (0: off)."""
+    w = float(text)
+    if not w >= 0:
+        raise argparse.ArgumentTypeError("must be 0 or more, not %s" % text)
+    return w
+
+
+def rate_arg(text):
+    """argparse type for --damage-rate: a share between 0 and 1."""
+    r = float(text)
+    if not 0 <= r <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1, not %s" % text)
+    return r

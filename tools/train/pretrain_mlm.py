@@ -33,7 +33,7 @@ from torch import nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from train import cappy_data, scorer_model, trainer, wordnet_tasks  # noqa: E402
+from train import cappy_data, damage_aux, scorer_model, trainer, wordnet_tasks  # noqa: E402
 from train.damage_aux import DamageHead, damage_loss, damaged_batch  # noqa: E402
 from train.wordnet import WordNet  # noqa: E402
 from train.spm_tokenizer import BOS, EOS, PAD, XLMR_CONFIG  # noqa: E402
@@ -139,9 +139,9 @@ def main(argv=None):
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--damage-aux", type=float, default=0.0, metavar="WEIGHT",
+    ap.add_argument("--damage-aux", type=damage_aux.weight_arg, default=0.0, metavar="WEIGHT",
                     help="add the damage objective (intact / shuffled / cut-off second side) with this weight")
-    ap.add_argument("--damage-rate", type=float, default=0.4,
+    ap.add_argument("--damage-rate", type=damage_aux.rate_arg, default=0.4,
                     help="with --damage-aux: the share of pairs damaged, shuffled and cut off alike")
     ap.add_argument("--out", required=True)
     args = ap.parse_args(argv)

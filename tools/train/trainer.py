@@ -161,10 +161,10 @@ def main(argv=None):
     ap.add_argument("--match-aux", type=float, default=0.0, metavar="WEIGHT",
                     help="add WEIGHT x match_aux.py's objective (which tokens occur on the other side of the "
                          "pair, after the first layer; for a small scorer trained from scratch); default 0")
-    ap.add_argument("--damage-aux", type=float, default=0.0, metavar="WEIGHT",
+    ap.add_argument("--damage-aux", type=damage_aux.weight_arg, default=0.0, metavar="WEIGHT",
                     help="add WEIGHT x damage_aux.py's objective (tell intact, shuffled and cut-off gold answers "
                          "apart, on half a batch of them per step); default 0")
-    ap.add_argument("--damage-rate", type=float, default=0.6, help="with --damage-aux: the share damaged")
+    ap.add_argument("--damage-rate", type=damage_aux.rate_arg, default=0.6, help="with --damage-aux: the share damaged")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", required=True)
