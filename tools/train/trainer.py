@@ -74,11 +74,13 @@ def linear_warmup(step, total, warmup):
 
 
 def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, warmup_ratio=0.1,
-          seed=0, log_every=50, log=print, match_weight=0.0, damage_weight=0.0, damage_texts=(), damage_rate=0.6):
+          seed=0, log_every=50, log=print, match_weight=0.0, damage_weight=0.0, damage_texts=(), damage_rate=0.6,
+          damage_rows=None):
     """Cappy's regression; with match_weight > 0, plus that weight times match_aux's objective
     (which tokens occur on the other side of the pair) on the first layer's states; with
-    damage_weight > 0, plus that weight times damage_aux's objective on half a batch of
-    `damage_texts` per step, a `damage_rate` share of them damaged (its own generator)."""
+    damage_weight > 0, plus that weight times damage_aux's objective on `damage_rows` rows of
+    `damage_texts` per step (default a quarter of the batch), a `damage_rate` share of them
+    damaged (its own generator)."""
     rng = random.Random(seed)
     torch.manual_seed(seed)
     encoded = [(encode(a, b, max_length), y) for a, b, y in pairs]
@@ -114,7 +116,7 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
                 running_match += match_loss.item()
                 loss = loss + match_weight * match_loss
             if damage_head is not None:
-                pick = [damage_rng.randrange(len(damage_texts)) for _ in range(max(1, batch_size // 2))]
+                pick = [damage_rng.randrange(len(damage_texts)) for _ in range(damage_rows or max(1, batch_size // 4))]
                 rows, kinds = damage_aux.damaged_batch(damage_texts, pick, encode, max_length, damage_rate, damage_rng)
                 d_ids, d_mask, _, _ = collate(rows, range(len(rows)), c.pad_token_id)
                 d_loss, d_right = damage_aux.damage_loss(damage_head, scorer_model.encoder_states(model, d_ids, d_mask),
@@ -140,6 +142,13 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
     return model
 
 
+def positive_int(text):
+    n = int(text)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more, not %s" % text)
+    return n
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     src = ap.add_mutually_exclusive_group(required=True)
@@ -163,7 +172,9 @@ def main(argv=None):
                          "pair, after the first layer; for a small scorer trained from scratch); default 0")
     ap.add_argument("--damage-aux", type=damage_aux.weight_arg, default=0.0, metavar="WEIGHT",
                     help="add WEIGHT x damage_aux.py's objective (tell intact, shuffled and cut-off gold answers "
-                         "apart, on half a batch of them per step); default 0")
+                         "apart, on --damage-rows of them per step); default 0")
+    ap.add_argument("--damage-rows", type=positive_int, help="with --damage-aux: rows per step (default a quarter "
+                    "of --batch-size)")
     ap.add_argument("--damage-rate", type=damage_aux.rate_arg, default=0.6, help="with --damage-aux: the share damaged")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1: the machine is shared)")
     ap.add_argument("--seed", type=int, default=0)
@@ -207,7 +218,7 @@ def main(argv=None):
     train(model, c, pairs, encode, lr, args.epochs, args.batch_size, args.max_length, seed=args.seed, log=log,
           match_weight=args.match_aux, damage_weight=args.damage_aux,
           damage_texts=damage_aux.damageable_pairs(pairs) if args.damage_aux > 0 else (),
-          damage_rate=args.damage_rate)
+          damage_rate=args.damage_rate, damage_rows=args.damage_rows)
     seconds = time.time() - start
     scorer_model.save_checkpoint(model, c, args.out, tokenizer_dir=tok_dir, config_overrides=overrides)
     auxiliary = []
@@ -215,8 +226,9 @@ def main(argv=None):
         auxiliary.append("%g x which tokens occur on the other side of the pair, after the first layer "
                          "(tools/train/match_aux.py; its head is not exported)" % args.match_aux)
     if args.damage_aux > 0:
-        auxiliary.append("%g x telling intact, shuffled and cut-off gold answers apart (%g of them damaged; "
-                         "tools/train/damage_aux.py; its head is not exported)" % (args.damage_aux, args.damage_rate))
+        auxiliary.append("%g x telling intact, shuffled and cut-off gold answers apart (%d per step, %g of them "
+                         "damaged; tools/train/damage_aux.py; its head is not exported)"
+                         % (args.damage_aux, args.damage_rows or max(1, args.batch_size // 4), args.damage_rate))
     info = {
         "model": {
             "architecture": "%s (model_type %s)" % (overrides.get("architectures", ["?"])[0],
