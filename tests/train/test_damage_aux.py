@@ -76,7 +76,8 @@ class DamageArgumentsTest(unittest.TestCase):
                            (trainer.main, ["--task-file", "x", "--init", "x", "--out", "x"])):
             for flags, said in ((["--damage-aux", "-1"], "must be 0 or more"),
                                 (["--damage-rate", "1.5"], "must be between 0 and 1"),
-                                (["--damage-rate", "nan"], "must be between 0 and 1")):
+                                (["--damage-rate", "nan"], "must be between 0 and 1")) + (
+                                ((["--damage-rows", "0"], "must be 1 or more"),) if main is trainer.main else ()):
                 err = io.StringIO()
                 with self.assertRaises(SystemExit), contextlib.redirect_stderr(err):
                     main(base + flags)
@@ -99,6 +100,22 @@ class TrainerDamageTest(unittest.TestCase):
         self.assertLess(float(learned.split("damage ")[1].split()[0]), 0.4)  # from ln 3 = 1.1
         self.assertGreater(float(learned.split("accuracy ")[1].split()[0]), 0.85)
         self.assertNotIn("damage", off)
+
+    def test_the_trainer_draws_damage_rows_per_step_a_quarter_batch_by_default(self):
+        pairs = [("h", "a b c d e f g", 1.0), ("h", "b", 0.0)] * 8
+        for rows, want in ((None, 4), (3, 3)):
+            calls = []
+
+            def counting_encode(a, b, n):
+                calls.append(b)
+                return toy_encode(a, b, n)
+
+            model, c = scorer_model.new_scorer(vocab_size=40, hidden=16, layers=1, heads=2, intermediate=32,
+                                               max_position=40, seed=0)
+            trainer.train(model, c, pairs, counting_encode, lr=1e-3, epochs=2, batch_size=16, max_length=32,
+                          log=lambda line: None, damage_weight=0.5, damage_rows=rows,
+                          damage_texts=damage_aux.damageable_pairs(pairs))
+            self.assertEqual(len(calls), len(pairs) + 2 * want)  # the pairs once, then 2 steps of damage rows
 
 
 if __name__ == "__main__":
