@@ -81,6 +81,7 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
     damage_weight > 0, plus that weight times damage_aux's objective on `damage_rows` rows of
     `damage_texts` per step (default a quarter of the batch), a `damage_rate` share of them
     damaged (its own generator)."""
+    damage_rows = damage_rows_per_step(batch_size, damage_rows)
     rng = random.Random(seed)
     torch.manual_seed(seed)
     encoded = [(encode(a, b, max_length), y) for a, b, y in pairs]
@@ -116,7 +117,7 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
                 running_match += match_loss.item()
                 loss = loss + match_weight * match_loss
             if damage_head is not None:
-                pick = [damage_rng.randrange(len(damage_texts)) for _ in range(damage_rows or max(1, batch_size // 4))]
+                pick = [damage_rng.randrange(len(damage_texts)) for _ in range(damage_rows)]
                 rows, kinds = damage_aux.damaged_batch(damage_texts, pick, encode, max_length, damage_rate, damage_rng)
                 d_ids, d_mask, _, _ = collate(rows, range(len(rows)), c.pad_token_id)
                 d_loss, d_right = damage_aux.damage_loss(damage_head, scorer_model.encoder_states(model, d_ids, d_mask),
@@ -140,6 +141,11 @@ def train(model, c, pairs, encode, lr, epochs=1, batch_size=32, max_length=512, 
                 running, running_match, running_damage, right = 0.0, 0.0, 0.0, 0
     model.eval()
     return model
+
+
+def damage_rows_per_step(batch_size, rows=None):
+    """--damage-rows, or its default: a quarter of the batch."""
+    return rows or max(1, batch_size // 4)
 
 
 def positive_int(text):
@@ -228,7 +234,7 @@ def main(argv=None):
     if args.damage_aux > 0:
         auxiliary.append("%g x telling intact, shuffled and cut-off gold answers apart (%d per step, %g of them "
                          "damaged; tools/train/damage_aux.py; its head is not exported)"
-                         % (args.damage_aux, args.damage_rows or max(1, args.batch_size // 4), args.damage_rate))
+                         % (args.damage_aux, damage_rows_per_step(args.batch_size, args.damage_rows), args.damage_rate))
     info = {
         "model": {
             "architecture": "%s (model_type %s)" % (overrides.get("architectures", ["?"])[0],
